@@ -1,0 +1,31 @@
+"""convviz: teach and verify 2-D convolution.
+
+The numpy core (``conv2d``, pooling, the step-by-step ``trace_conv2d``) is
+imported here; modules that need TensorFlow, matplotlib or Manim are imported
+on demand (``convviz.keras_check``, ``convviz.models``, ``convviz.plot``...).
+"""
+from .conv import (
+    avg_pool2d,
+    conv2d,
+    conv_output_size,
+    max_pool2d,
+    pad2d,
+    resolve_padding,
+    same_padding,
+)
+from .trace import ConvStep, ConvTrace, trace_conv2d
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "conv2d",
+    "conv_output_size",
+    "same_padding",
+    "resolve_padding",
+    "pad2d",
+    "max_pool2d",
+    "avg_pool2d",
+    "trace_conv2d",
+    "ConvTrace",
+    "ConvStep",
+]

@@ -1,0 +1,185 @@
+"""Convolution step by step: the textbook loops, recorded for plots and animations.
+
+:func:`trace_conv2d` takes exactly the arguments of :func:`convviz.conv2d` and
+returns a :class:`ConvTrace`: for every output position of every filter, one
+:class:`ConvStep` with the input window, the element-wise products with each
+kernel, the per-channel sums, the bias and the total that lands in the output.
+
+The arrays inside a trace are *channels first* whatever the data format of the
+call, because that is how a filter is drawn: a stack of ``C_in`` kernels.
+
+>>> import numpy as np
+>>> t = trace_conv2d(np.arange(25).reshape(5, 5), np.ones((3, 3), int))
+>>> len(t), t.output.shape
+(9, (3, 3))
+>>> t[0].total, t[0].window_values[0].tolist()
+(54, [[0, 1, 2], [5, 6, 7], [10, 11, 12]])
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .conv import pad2d, prepare_conv
+
+__all__ = ["ConvStep", "ConvTrace", "trace_conv2d"]
+
+
+@dataclass(frozen=True)
+class ConvStep:
+    """One output cell: where the window sits and how its value is made.
+
+    Attributes:
+        index: position of this step in the trace (batch, filter, row, column order).
+        batch, filter: which image and which filter (output channel).
+        out_row, out_col: the output cell this step writes.
+        rows, cols: input coordinates covered by the kernel's rows / columns, in the
+            *unpadded* input; a value < 0 or >= H (W) lies in the padding.
+        window_values: ``(C_in, kh, kw)`` input values under the kernel (0 in padding).
+        is_padding: ``(kh, kw)`` True where the kernel cell lies in the padding.
+        kernel: ``(C_in, kh, kw)`` this filter's kernels.
+        products: ``(C_in, kh, kw)`` ``window_values * kernel``.
+        channel_sums: ``(C_in,)`` sum of the products of each input channel.
+        bias: this filter's bias (0 when there is none).
+        total: ``channel_sums.sum() + bias``, the value written to the output.
+    """
+
+    index: int
+    batch: int
+    filter: int
+    out_row: int
+    out_col: int
+    rows: tuple[int, ...]
+    cols: tuple[int, ...]
+    window_values: np.ndarray
+    is_padding: np.ndarray
+    kernel: np.ndarray
+    products: np.ndarray
+    channel_sums: np.ndarray
+    bias: float
+    total: float
+
+    @property
+    def output_index(self) -> tuple[int, int, int, int]:
+        """``(batch, filter, out_row, out_col)``."""
+        return self.batch, self.filter, self.out_row, self.out_col
+
+
+@dataclass(frozen=True)
+class ConvTrace:
+    """Every step of one convolution plus the arrays needed to draw it.
+
+    Attributes:
+        input: ``(N, C_in, H, W)`` the unpadded input.
+        padded_input: ``(N, C_in, H + top + bottom, W + left + right)``.
+        kernel: ``(C_out, C_in, kh, kw)``: filter ``f`` is ``kernel[f]``.
+        bias: ``(C_out,)``.
+        strides, dilation: ``(h, w)`` pairs.
+        pads: ``((top, bottom), (left, right))``.
+        steps: the :class:`ConvStep` s in batch, filter, row, column order.
+        output: the result in the same layout as :func:`convviz.conv2d` returns it.
+        feature_maps: ``(N, C_out, H', W')`` the same numbers, channels first.
+    """
+
+    input: np.ndarray
+    padded_input: np.ndarray
+    kernel: np.ndarray
+    bias: np.ndarray
+    strides: tuple[int, int]
+    dilation: tuple[int, int]
+    pads: tuple[tuple[int, int], tuple[int, int]]
+    steps: tuple[ConvStep, ...]
+    output: np.ndarray
+    feature_maps: np.ndarray
+    _by_index: dict = field(repr=False, compare=False, default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __iter__(self):
+        return iter(self.steps)
+
+    def __getitem__(self, i) -> ConvStep:
+        return self.steps[i]
+
+    @property
+    def kernel_size(self) -> tuple[int, int]:
+        return self.kernel.shape[2], self.kernel.shape[3]
+
+    @property
+    def output_size(self) -> tuple[int, int]:
+        return self.feature_maps.shape[2], self.feature_maps.shape[3]
+
+    def step_at(self, out_row: int, out_col: int, filter: int = 0, batch: int = 0) -> ConvStep:
+        """The step that writes output cell ``(out_row, out_col)`` of ``filter``."""
+        key = (batch, filter, out_row, out_col)
+        if key not in self._by_index:
+            raise KeyError(
+                f"no step writes output (batch={batch}, filter={filter}, row={out_row}, "
+                f"col={out_col}); feature_maps has shape {self.feature_maps.shape}"
+            )
+        return self._by_index[key]
+
+    def steps_for(self, filter: int = 0, batch: int = 0) -> list[ConvStep]:
+        """The steps of one filter on one image, in sliding order."""
+        return [s for s in self.steps if s.filter == filter and s.batch == batch]
+
+
+def trace_conv2d(x, kernel, bias=None, *, strides=1, padding="valid", dilation_rate=1,
+                 data_format="channels_last") -> ConvTrace:
+    """Compute :func:`convviz.conv2d` with plain loops and record every step.
+
+    Same arguments, same validation and the same output numbers as ``conv2d``;
+    it is meant for the small examples a person looks at (one step per output
+    cell per filter per image), not for whole data sets.
+    """
+    setup = prepare_conv(x, kernel, bias, strides=strides, padding=padding,
+                         dilation_rate=dilation_rate, data_format=data_format)
+    dtype = np.result_type(setup.x, setup.kernel, setup.bias)
+    images = setup.x.astype(dtype).transpose(0, 3, 1, 2)                  # (N, C_in, H, W)
+    padded = pad2d(setup.x.astype(dtype), setup.pads).transpose(0, 3, 1, 2)
+    filters = setup.kernel.astype(dtype).transpose(3, 2, 0, 1)            # (C_out, C_in, kh, kw)
+    biases = setup.bias.astype(dtype)
+
+    n_images, _, height, width = images.shape
+    n_filters, _, kh, kw = filters.shape
+    out_h, out_w = setup.out_hw
+    (stride_h, stride_w), (dil_h, dil_w) = setup.strides, setup.dilation
+    (top, _), (left, _) = setup.pads
+
+    feature_maps = np.zeros((n_images, n_filters, out_h, out_w), dtype=dtype)
+    steps = []
+    for b in range(n_images):
+        for f in range(n_filters):
+            for i in range(out_h):
+                for j in range(out_w):
+                    # Top-left corner of the window in the padded input.
+                    r0, c0 = i * stride_h, j * stride_w
+                    prows = [r0 + u * dil_h for u in range(kh)]
+                    pcols = [c0 + v * dil_w for v in range(kw)]
+                    window = padded[b][:, prows][:, :, pcols]               # (C_in, kh, kw)
+                    products = window * filters[f]
+                    channel_sums = products.sum(axis=(1, 2))
+                    total = channel_sums.sum() + biases[f]
+                    feature_maps[b, f, i, j] = total
+
+                    rows = tuple(r - top for r in prows)
+                    cols = tuple(c - left for c in pcols)
+                    is_padding = np.array(
+                        [[not (0 <= r < height and 0 <= c < width) for c in cols] for r in rows]
+                    )
+                    steps.append(ConvStep(
+                        index=len(steps), batch=b, filter=f, out_row=i, out_col=j,
+                        rows=rows, cols=cols, window_values=window,
+                        is_padding=is_padding, kernel=filters[f], products=products,
+                        channel_sums=channel_sums, bias=biases[f].item(), total=total.item(),
+                    ))
+
+    output = setup.restore(feature_maps.transpose(0, 2, 3, 1))
+    return ConvTrace(
+        input=images, padded_input=padded, kernel=filters, bias=biases,
+        strides=setup.strides, dilation=setup.dilation, pads=setup.pads,
+        steps=tuple(steps), output=output, feature_maps=feature_maps,
+        _by_index={s.output_index: s for s in steps},
+    )

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Create ./.venv with everything convviz needs, on a fresh Debian 12 with Python 3.11.
+# Idempotent: re-running is a no-op once the stamp matches pyproject.toml.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+VENV=.venv
+STAMP=$VENV/.convviz-installed
+
+# System libraries that manim's ManimPango/pycairo compile against.
+need_apt=()
+for pkg in libpango1.0-dev pkg-config; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
+if ((${#need_apt[@]})); then
+    echo "setup: installing Debian packages: ${need_apt[*]}"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then
+    exit 0
+fi
+
+echo "setup: creating $VENV and installing convviz[dev] (uv)"
+[ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
+"$VENV/bin/python" -m pip install -q --upgrade uv
+"$VENV/bin/python" -m uv pip install -q --python "$VENV/bin/python" -e ".[dev]"
+echo "$want" > "$STAMP.tmp" && mv "$STAMP.tmp" "$STAMP"
+echo "setup: done"
