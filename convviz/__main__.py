@@ -1,0 +1,5 @@
+import sys
+
+from convviz.cli import main
+
+sys.exit(main())
