@@ -9,7 +9,7 @@ setup:
 	@bash scripts/setup-env.sh
 
 tour: setup
-	$(BIN)/convviz tour $(ARGS)
+	$(BIN)/convviz demo $(ARGS)
 
 demo: setup
 	$(BIN)/convviz demo
