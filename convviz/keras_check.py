@@ -10,15 +10,18 @@ Padding Keras has no word for (``"full"``, ints, pairs) is applied with a
 ``keras.layers.ZeroPadding2D`` in front of a ``"valid"`` layer, which is exactly
 what explicit padding means. Keras refuses ``strides > 1`` together with
 ``dilation_rate > 1``; for those the bridge runs the stride-1 layer and keeps
-every ``s``-th row and column, which is the definition of a stride. ``channels_first`` runs natively in TensorFlow 2.16+
-on the CPU; should the installed TensorFlow refuse NCHW on the CPU, the bridge
-transposes to channels_last around the same layer and warns, so the comparison
-still runs.
+every ``s``-th row and column, which is the definition of a stride.
+
+``channels_first`` on the CPU: TensorFlow 2.21 runs float32 NCHW convolutions
+through oneDNN, but its float64 kernels refuse NCHW ("The Conv2D op currently
+only supports the NHWC tensor format on the CPU"). For those the bridge runs the
+same layer, with the same weights, channels_last on the transposed input and
+transposes the result back: the arithmetic is still Keras', only the memory
+layout differs. Nothing is skipped.
 """
 from __future__ import annotations
 
 import os
-import warnings
 
 import numpy as np
 
@@ -55,8 +58,6 @@ def _run(layers, x, data_format):
     except Exception as exc:  # TensorFlow's "only supports NHWC on the CPU" and kin
         if data_format != "channels_first" or "NHWC" not in str(exc):
             raise
-    warnings.warn("this TensorFlow cannot run channels_first on the CPU; "
-                  "comparing through a transposed channels_last layer", RuntimeWarning)
     out = np.transpose(x, (0, 2, 3, 1))
     for layer in layers:
         config = layer.get_config() | {"data_format": "channels_last"}
