@@ -135,7 +135,7 @@ def test_both_formats_compute_the_same_features():
     for name in ("conv1", "conv2"):  # Keras stores kernels (kh, kw, C_in, C_out) in both
         last.get_layer(name).set_weights(first.get_layer(name).get_weights())
     x = np.random.default_rng(7).random((2, 1, 28, 28), dtype=np.float32)
-    upto = {m: keras.Model(m.input, m.get_layer("pool2").output) for m in (first, last)}
+    upto = {m: keras.Model(m.inputs[0], m.get_layer("pool2").output) for m in (first, last)}
     out_first = np.asarray(upto[first](x))
     out_last = np.asarray(upto[last](np.transpose(x, (0, 2, 3, 1))))
     assert out_first.shape == (2, 64, 7, 7)
