@@ -14,7 +14,8 @@ tour: setup
 demo: setup
 	$(BIN)/convviz demo
 
-test: setup
+test:
+	@bash scripts/setup-env.sh --with-browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup

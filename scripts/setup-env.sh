@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create ./.venv with everything convviz needs, on a fresh Debian 12 with Python 3.11.
 # Idempotent: re-running is a no-op once the stamp matches pyproject.toml.
+#   --with-browser  also install Debian's chromium (the tests screenshot the tour's page)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,8 +10,10 @@ VENV=.venv
 STAMP=$VENV/.convviz-installed
 
 # System libraries that manim's ManimPango/pycairo compile against.
+apt_pkgs=(libpango1.0-dev pkg-config)
+[ "${1:-}" = "--with-browser" ] && apt_pkgs+=(chromium)
 need_apt=()
-for pkg in libpango1.0-dev pkg-config; do
+for pkg in "${apt_pkgs[@]}"; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if ((${#need_apt[@]})); then
