@@ -12,7 +12,8 @@ import sys
 
 COMMAND_MODULES = [
     "convviz.cli.core",
-    # (issue 3) "convviz.cli.models", (issue 4) "convviz.cli.figures",
+    "convviz.cli.models",
+    # (issue 4) "convviz.cli.figures",
     # (issue 5) "convviz.cli.render", (issue 6) "convviz.cli.tour"
 ]
 
