@@ -7,8 +7,13 @@ Conventions (the same as Keras):
   kernel ``(kh, kw)`` is the single-channel case and gives a 2-D result.
 * ``kernel`` is ``(kh, kw, C_in, C_out)`` in both data formats: one *filter* per
   output channel, each filter a stack of ``C_in`` 2-D *kernels*.
-* Like every deep-learning library this computes cross-correlation (the kernel is
-  not flipped).
+* ``groups=G`` splits the input channels and the filters into ``G`` groups; filter
+  group ``g`` only sees input channel group ``g``, so ``kernel`` is
+  ``(kh, kw, C_in / G, C_out)`` (as ``keras.layers.Conv2D(groups=G)`` stores it).
+* ``mode="cross_correlation"`` (the default) is what every deep-learning library
+  computes: the kernel is laid on the input as it is. ``mode="convolution"`` is the
+  textbook operation (and ``scipy.signal.convolve2d``): the kernel is flipped
+  left-right and upside-down first.
 * ``padding`` is ``"valid"`` (none), ``"same"`` (TensorFlow's rule: the output has
   ``ceil(n / stride)`` positions and, when the total padding is odd, the extra
   row/column goes at the bottom/right), ``"full"`` (``d*(k-1)`` on every side), an
@@ -40,6 +45,7 @@ __all__ = [
 
 DATA_FORMATS = ("channels_last", "channels_first")
 PADDING_MODES = ("valid", "same", "full")
+CONV_MODES = ("cross_correlation", "convolution")
 
 # Elements of the im2col matrix per BLAS call: 8 MiB of float32 patches (the best
 # of 2**16..2**22 measured by benchmarks/bench_conv.py on a 2-core Xeon),
@@ -213,6 +219,10 @@ class ConvSetup:
     ``(C_out,)`` (zeros when none was given), ``pads`` ``((top, bottom), (left, right))``
     and ``out_hw`` the output's ``(H', W')``. ``restore`` turns an
     ``(N, H', W', C_out)`` result back into the caller's layout.
+
+    With ``groups=G`` the kernel is ``(kh, kw, C_in / G, C_out)``. With
+    ``mode="convolution"`` ``kernel`` is already flipped: it is the array that
+    is laid on the input, so every consumer computes a plain cross-correlation.
     """
 
     x: np.ndarray
@@ -225,6 +235,8 @@ class ConvSetup:
     out_hw: tuple[int, int]
     data_format: str
     single_channel: bool
+    groups: int = 1
+    mode: str = "cross_correlation"
 
     def restore(self, out_nhwc: np.ndarray) -> np.ndarray:
         if self.single_channel:
@@ -235,17 +247,20 @@ class ConvSetup:
 
 
 def prepare_conv(x, kernel, bias=None, *, strides=1, padding="valid", dilation_rate=1,
-                 data_format="channels_last") -> ConvSetup:
+                 data_format="channels_last", groups=1,
+                 mode="cross_correlation") -> ConvSetup:
     """Validate a ``conv2d`` call and bring it into the canonical NHWC layout.
 
     Every check happens here, before any arithmetic, so that ``conv2d`` and the
     step-by-step trace refuse exactly the same inputs with the same messages.
     """
     data_format = _check_data_format(data_format)
+    mode = _check_mode(mode)
     x = _numeric_array(x, "x")
     kernel = _numeric_array(kernel, "kernel")
     strides = _pair(strides, "strides")
     dilation = _pair(dilation_rate, "dilation_rate")
+    groups = _positive_int(groups, "groups")
 
     single_channel = x.ndim == 2
     if single_channel:
@@ -270,13 +285,19 @@ def prepare_conv(x, kernel, bias=None, *, strides=1, padding="valid", dilation_r
             f"x must be 4-D {layout} or 2-D (H, W), got {x.ndim}-D of shape {x.shape}"
         )
 
-    c_in, c_out = kernel.shape[2], kernel.shape[3]
-    if x.shape[3] != c_in:
-        raise ValueError(
-            f"kernel expects C_in={c_in} input channels (kernel shape {kernel.shape}) "
-            f"but x has {x.shape[3]} channels (x shape {x.shape} as NHWC, "
-            f"data_format={data_format!r})"
-        )
+    c_out = kernel.shape[3]
+    if groups == 1:
+        c_in = kernel.shape[2]
+        if x.shape[3] != c_in:
+            raise ValueError(
+                f"kernel expects C_in={c_in} input channels (kernel shape {kernel.shape}) "
+                f"but x has {x.shape[3]} channels (x shape {x.shape} as NHWC, "
+                f"data_format={data_format!r})"
+            )
+    else:
+        _check_groups(groups, x.shape[3], kernel.shape, single_channel)
+    if mode == "convolution":
+        kernel = kernel[::-1, ::-1]
 
     if bias is None:
         bias_arr = np.zeros(c_out, dtype=np.result_type(x, kernel))
@@ -308,24 +329,64 @@ def prepare_conv(x, kernel, bias=None, *, strides=1, padding="valid", dilation_r
     return ConvSetup(
         x=x, kernel=kernel, bias=bias_arr, has_bias=bias is not None,
         strides=strides, dilation=dilation, pads=pads, out_hw=tuple(out_hw),
-        data_format=data_format, single_channel=single_channel,
+        data_format=data_format, single_channel=single_channel, groups=groups, mode=mode,
     )
+
+
+def _check_mode(mode) -> str:
+    if mode not in CONV_MODES:
+        raise ValueError(f"mode must be one of {CONV_MODES}, got {mode!r}")
+    return mode
+
+
+def _check_groups(groups: int, c_in: int, kernel_shape, single_channel: bool) -> None:
+    """``groups`` must divide both channel counts and match the kernel's C_in / groups."""
+    if single_channel:
+        raise ValueError(
+            f"groups must be 1 for a 2-D (H, W) input, which has one channel; got groups={groups}"
+        )
+    c_out = kernel_shape[3]
+    if c_in % groups:
+        raise ValueError(
+            f"groups={groups} must divide the number of input channels, but x has "
+            f"C_in={c_in} channels ({c_in} % {groups} = {c_in % groups})"
+        )
+    if c_out % groups:
+        raise ValueError(
+            f"groups={groups} must divide the number of filters, but the kernel has "
+            f"C_out={c_out} (kernel shape {tuple(kernel_shape)}; {c_out} % {groups} = {c_out % groups})"
+        )
+    if kernel_shape[2] != c_in // groups:
+        raise ValueError(
+            f"with groups={groups} each filter sees C_in / groups = {c_in} / {groups} = "
+            f"{c_in // groups} input channels, so the kernel must be "
+            f"(kh, kw, {c_in // groups}, C_out); got kernel shape {tuple(kernel_shape)}"
+        )
 
 
 # --------------------------------------------------------------------------- conv2d
 def conv2d(x, kernel, bias=None, *, strides=1, padding="valid", dilation_rate=1,
-           data_format="channels_last") -> np.ndarray:
-    """2-D convolution (cross-correlation) equal to ``keras.layers.Conv2D``.
+           data_format="channels_last", groups=1, mode="cross_correlation") -> np.ndarray:
+    """2-D convolution equal to ``keras.layers.Conv2D`` (including ``groups``).
 
     Args:
         x: ``(N, H, W, C_in)`` (channels_last), ``(N, C_in, H, W)`` (channels_first),
             or ``(H, W)`` for a single channel.
-        kernel: ``(kh, kw, C_in, C_out)``, or ``(kh, kw)`` when ``x`` is 2-D.
+        kernel: ``(kh, kw, C_in / groups, C_out)``, or ``(kh, kw)`` when ``x`` is 2-D.
         bias: ``(C_out,)`` or None.
         strides, dilation_rate: int or ``(h, w)`` pair, each >= 1.
         padding: ``"valid"``, ``"same"``, ``"full"``, int, ``(ph, pw)`` or
             ``((top, bottom), (left, right))``.
         data_format: ``"channels_last"`` or ``"channels_first"``.
+        groups: int >= 1 dividing ``C_in`` and ``C_out``: output channels
+            ``g*C_out/G ... (g+1)*C_out/G - 1`` are sums over input channels
+            ``g*C_in/G ... (g+1)*C_in/G - 1`` only (``groups=C_in`` is depthwise).
+        mode: ``"cross_correlation"`` (default, what Keras and every deep-learning
+            library compute) or ``"convolution"``. Cross-correlation slides the
+            kernel over the input as it is, ``out[i, j] = sum x[i+u, j+v] * k[u, v]``;
+            true convolution first flips the kernel in both spatial axes,
+            ``out[i, j] = sum x[i+u, j+v] * k[kh-1-u, kw-1-v]``, which is what the
+            mathematics textbook and ``scipy.signal.convolve2d`` mean by it.
 
     Returns:
         ``(N, H', W', C_out)`` (or ``(N, C_out, H', W')``), ``(H', W')`` for 2-D input.
@@ -333,37 +394,64 @@ def conv2d(x, kernel, bias=None, *, strides=1, padding="valid", dilation_rate=1,
     Implementation: im2col. Each chunk of images becomes a matrix with one row per
     output position and one column per (kernel row, kernel column, input channel);
     one matrix product with the kernel reshaped to ``(kh*kw*C_in, C_out)`` gives
-    every output channel at once.
+    every output channel at once (with groups: one such product per group).
     """
     setup = prepare_conv(x, kernel, bias, strides=strides, padding=padding,
-                         dilation_rate=dilation_rate, data_format=data_format)
+                         dilation_rate=dilation_rate, data_format=data_format,
+                         groups=groups, mode=mode)
+    return setup.restore(conv_nhwc(setup))
+
+
+def conv_nhwc(setup: ConvSetup) -> np.ndarray:
+    """The ``(N, H', W', C_out)`` result of a validated :class:`ConvSetup` (im2col)."""
     dtype = np.result_type(setup.x, setup.kernel, setup.bias)
     n, h, w, c_in = setup.x.shape
-    kh, kw, _, c_out = setup.kernel.shape
+    kh, kw, c_group, c_out = setup.kernel.shape
+    groups = setup.groups
     ho, wo = setup.out_hw
     (sh, sw), (dh, dw) = setup.strides, setup.dilation
     (top, bottom), (left, right) = setup.pads
-    weights = setup.kernel.astype(dtype, copy=False).reshape(kh * kw * c_in, c_out)
     bias = setup.bias.astype(dtype, copy=False)
+    kernel = setup.kernel.astype(dtype, copy=False)
+    if groups == 1:
+        weights = kernel.reshape(kh * kw * c_in, c_out)
+    else:  # (G, kh*kw*C_in/G, C_out/G): the filters of group g over its channels
+        weights = kernel.reshape(kh, kw, c_group, groups, c_out // groups)
+        weights = np.ascontiguousarray(weights.transpose(3, 0, 1, 2, 4))
+        weights = weights.reshape(groups, kh * kw * c_group, c_out // groups)
 
     out = np.empty((n, ho, wo, c_out), dtype=dtype)
     chunk = max(1, _IM2COL_CHUNK_ELEMENTS // (ho * wo * kh * kw * c_in))
     # Buffers reused by every chunk: the zero border of ``padded`` is written once.
     padded = np.zeros((min(chunk, n), h + top + bottom, w + left + right, c_in), dtype=dtype)
-    patches = np.empty((min(chunk, n), ho, wo, kh, kw, c_in), dtype=dtype)
+    if groups == 1:
+        patches = np.empty((min(chunk, n), ho, wo, kh, kw, c_in), dtype=dtype)
+    else:
+        patches = np.empty((groups, min(chunk, n), ho, wo, kh, kw, c_group), dtype=dtype)
+        products = np.empty((groups, min(chunk, n) * ho * wo, c_out // groups), dtype=dtype)
     for start in range(0, n, chunk):
         stop = min(start + chunk, n)
-        xp, cols = padded[: stop - start], patches[: stop - start]
+        rows = (stop - start) * ho * wo
+        xp = padded[: stop - start]
         xp[:, top: top + h, left: left + w] = setup.x[start:stop]
         # (n, H', W', C_in, kh, kw) view of every dilated window at every stride step
         windows = sliding_window_view(xp, (dh * (kh - 1) + 1, dw * (kw - 1) + 1), axis=(1, 2))
         windows = windows[:, : sh * (ho - 1) + 1: sh, : sw * (wo - 1) + 1: sw, :, ::dh, ::dw]
-        np.copyto(cols, windows.transpose(0, 1, 2, 4, 5, 3))
         out_chunk = out[start:stop].reshape(-1, c_out)
-        np.matmul(cols.reshape(-1, kh * kw * c_in), weights, out=out_chunk)
+        if groups == 1:
+            cols = patches[: stop - start]
+            np.copyto(cols, windows.transpose(0, 1, 2, 4, 5, 3))
+            np.matmul(cols.reshape(-1, kh * kw * c_in), weights, out=out_chunk)
+        else:
+            cols = patches[:, : stop - start]
+            grouped = windows.reshape(*windows.shape[:3], groups, c_group, kh, kw)
+            np.copyto(cols, grouped.transpose(3, 0, 1, 2, 5, 6, 4))
+            part = products[:, :rows]
+            np.matmul(cols.reshape(groups, rows, kh * kw * c_group), weights, out=part)
+            out_chunk.reshape(rows, groups, c_out // groups)[...] = part.transpose(1, 0, 2)
         if setup.has_bias:
             out_chunk += bias  # while the chunk is still in cache
-    return setup.restore(out)
+    return out
 
 
 # --------------------------------------------------------------------------- pooling

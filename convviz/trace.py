@@ -8,6 +8,11 @@ kernel, the per-channel sums, the bias and the total that lands in the output.
 The arrays inside a trace are *channels first* whatever the data format of the
 call, because that is how a filter is drawn: a stack of ``C_in`` kernels.
 
+With ``groups=G`` a filter is a stack of only ``C_in / G`` kernels and each step
+records which input channels its window comes from (:attr:`ConvStep.channels`).
+With ``mode="convolution"`` the kernels recorded are the *flipped* ones, because
+those are the numbers that are multiplied with the window.
+
 >>> import numpy as np
 >>> t = trace_conv2d(np.arange(25).reshape(5, 5), np.ones((3, 3), int))
 >>> len(t), t.output.shape
@@ -43,6 +48,10 @@ class ConvStep:
         channel_sums: ``(C_in,)`` sum of the products of each input channel.
         bias: this filter's bias (0 when there is none).
         total: ``channel_sums.sum() + bias``, the value written to the output.
+        channels: the input channels the window comes from (all of them unless
+            the convolution is grouped): ``window_values[i]`` is channel ``channels[i]``.
+
+    With ``groups=G`` the ``C_in`` above is the ``C_in / G`` channels of the filter's group.
     """
 
     index: int
@@ -59,6 +68,7 @@ class ConvStep:
     channel_sums: np.ndarray
     bias: float
     total: float
+    channels: tuple[int, ...] = ()
 
     @property
     def output_index(self) -> tuple[int, int, int, int]:
@@ -73,13 +83,16 @@ class ConvTrace:
     Attributes:
         input: ``(N, C_in, H, W)`` the unpadded input.
         padded_input: ``(N, C_in, H + top + bottom, W + left + right)``.
-        kernel: ``(C_out, C_in, kh, kw)``: filter ``f`` is ``kernel[f]``.
+        kernel: ``(C_out, C_in / groups, kh, kw)``: filter ``f`` is ``kernel[f]``
+            (flipped in both spatial axes when ``mode="convolution"``).
         bias: ``(C_out,)``.
         strides, dilation: ``(h, w)`` pairs.
         pads: ``((top, bottom), (left, right))``.
         steps: the :class:`ConvStep` s in batch, filter, row, column order.
         output: the result in the same layout as :func:`convviz.conv2d` returns it.
         feature_maps: ``(N, C_out, H', W')`` the same numbers, channels first.
+        groups: the number of channel groups (1: every filter sees every channel).
+        mode: ``"cross_correlation"`` or ``"convolution"``.
     """
 
     input: np.ndarray
@@ -93,6 +106,8 @@ class ConvTrace:
     output: np.ndarray
     feature_maps: np.ndarray
     _by_index: dict = field(repr=False, compare=False, default_factory=dict)
+    groups: int = 1
+    mode: str = "cross_correlation"
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -127,7 +142,8 @@ class ConvTrace:
 
 
 def trace_conv2d(x, kernel, bias=None, *, strides=1, padding="valid", dilation_rate=1,
-                 data_format="channels_last") -> ConvTrace:
+                 data_format="channels_last", groups=1,
+                 mode="cross_correlation") -> ConvTrace:
     """Compute :func:`convviz.conv2d` with plain loops and record every step.
 
     Same arguments, same validation and the same output numbers as ``conv2d``;
@@ -135,7 +151,8 @@ def trace_conv2d(x, kernel, bias=None, *, strides=1, padding="valid", dilation_r
     cell per filter per image), not for whole data sets.
     """
     setup = prepare_conv(x, kernel, bias, strides=strides, padding=padding,
-                         dilation_rate=dilation_rate, data_format=data_format)
+                         dilation_rate=dilation_rate, data_format=data_format,
+                         groups=groups, mode=mode)
     dtype = np.result_type(setup.x, setup.kernel, setup.bias)
     images = setup.x.astype(dtype).transpose(0, 3, 1, 2)                  # (N, C_in, H, W)
     padded = pad2d(setup.x.astype(dtype), setup.pads).transpose(0, 3, 1, 2)
@@ -147,6 +164,7 @@ def trace_conv2d(x, kernel, bias=None, *, strides=1, padding="valid", dilation_r
     out_h, out_w = setup.out_hw
     (stride_h, stride_w), (dil_h, dil_w) = setup.strides, setup.dilation
     (top, _), (left, _) = setup.pads
+    per_group_in, per_group_out = filters.shape[1], n_filters // setup.groups
 
     feature_maps = np.zeros((n_images, n_filters, out_h, out_w), dtype=dtype)
     steps = []
@@ -158,7 +176,9 @@ def trace_conv2d(x, kernel, bias=None, *, strides=1, padding="valid", dilation_r
                     r0, c0 = i * stride_h, j * stride_w
                     prows = [r0 + u * dil_h for u in range(kh)]
                     pcols = [c0 + v * dil_w for v in range(kw)]
-                    window = padded[b][:, prows][:, :, pcols]               # (C_in, kh, kw)
+                    first = (f // per_group_out) * per_group_in             # the group's channels
+                    channels = tuple(range(first, first + per_group_in))
+                    window = padded[b][first:first + per_group_in][:, prows][:, :, pcols]
                     products = window * filters[f]
                     channel_sums = products.sum(axis=(1, 2))
                     total = channel_sums.sum() + biases[f]
@@ -174,6 +194,7 @@ def trace_conv2d(x, kernel, bias=None, *, strides=1, padding="valid", dilation_r
                         rows=rows, cols=cols, window_values=window,
                         is_padding=is_padding, kernel=filters[f], products=products,
                         channel_sums=channel_sums, bias=biases[f].item(), total=total.item(),
+                        channels=channels,
                     ))
 
     output = setup.restore(feature_maps.transpose(0, 2, 3, 1))
@@ -181,5 +202,5 @@ def trace_conv2d(x, kernel, bias=None, *, strides=1, padding="valid", dilation_r
         input=images, padded_input=padded, kernel=filters, bias=biases,
         strides=setup.strides, dilation=setup.dilation, pads=setup.pads,
         steps=tuple(steps), output=output, feature_maps=feature_maps,
-        _by_index={s.output_index: s for s in steps},
+        _by_index={s.output_index: s for s in steps}, groups=setup.groups, mode=setup.mode,
     )
