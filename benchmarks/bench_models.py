@@ -50,17 +50,32 @@ def run(name, data_format, epochs, batch_size, seed) -> dict:
         "params": model.count_params(), "accuracy": 100 * test["accuracy"],
         "loss": test["loss"], "sec_per_epoch": statistics.mean(seconds),
         "first_epoch": seconds[0], "cached": cached, "wall": wall,
-        "target": TARGETS[name],
+        "target": TARGETS[name], "seed": seed,
     }
     print(f"   test accuracy {row['accuracy']:.2f} %  loss {row['loss']:.4f}  "
           f"{row['sec_per_epoch']:.1f} s/epoch  (target {row['target']} %)", flush=True)
     return row
 
 
-def table(rows, epochs, batch_size, seed) -> str:
+def spread(rows) -> str:
+    """Mean, standard deviation, min and max test accuracy over seeds, per model and format."""
+    groups = {}
+    for r in rows:
+        groups.setdefault((r["name"], r["data_format"]), []).append(r["accuracy"])
+    lines = ["| model | data format | seeds | mean | sd | min | max |",
+             "|---|---|---:|---:|---:|---:|---:|"]
+    for (name, fmt), acc in groups.items():
+        sd = statistics.stdev(acc) if len(acc) > 1 else 0.0
+        lines.append(f"| `{name}` | {fmt} | {len(acc)} | {statistics.mean(acc):.2f} % "
+                     f"| {sd:.2f} | {min(acc):.2f} % | {max(acc):.2f} % |")
+    return "\n".join(lines)
+
+
+def table(rows, epochs, batch_size, seeds) -> str:
     import keras
     import tensorflow as tf
 
+    seed = ", ".join(map(str, seeds))
     lines = [
         f"MNIST, {epochs} epochs, batch {batch_size}, seed {seed}, validation on the 10,000 "
         f"test images (`python benchmarks/bench_models.py`). CPU: {os.cpu_count()} cores "
@@ -68,15 +83,16 @@ def table(rows, epochs, batch_size, seed) -> str:
         "Seconds per epoch: mean over the epochs, training plus validation, as recorded when "
         "the model was trained.",
         "",
-        "| model | data format | parameters | test accuracy | error rate | target | s / epoch |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| model | data format | parameters | test accuracy | error rate | target | s / epoch |"
+        + (" seed |" if len(seeds) > 1 else ""),
+        "|---|---|---:|---:|---:|---:|---:|" + ("---:|" if len(seeds) > 1 else ""),
     ]
     for r in rows:
         ok = "met" if r["accuracy"] >= r["target"] else "**missed**"
         lines.append(
             f"| `{r['name']}` | {r['data_format']} | {r['params']:,} | {r['accuracy']:.2f} % "
             f"| {100 - r['accuracy']:.2f} % | >= {r['target']} % ({ok}) "
-            f"| {r['sec_per_epoch']:.1f} |")
+            f"| {r['sec_per_epoch']:.1f} |" + (f" {r['seed']} |" if len(seeds) > 1 else ""))
     return "\n".join(lines)
 
 
@@ -95,7 +111,8 @@ def main(argv=None) -> int:
     parser.add_argument("--models", nargs="+", choices=MODEL_NAMES, default=list(MODEL_NAMES))
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--batch-size", type=int, default=200)
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--seed", type=int, nargs="+", default=[7],
+                        help="one seed (the article's 7), or several to see the spread")
     parser.add_argument("--no-format-comparison", action="store_true",
                         help="skip the extra channels_last run of deep_cnn")
     parser.add_argument("--no-readme", action="store_true", help="only print the table")
@@ -105,9 +122,12 @@ def main(argv=None) -> int:
     runs = [(name, DEFAULT_DATA_FORMAT[name]) for name in args.models]
     if "deep_cnn" in args.models and not args.no_format_comparison:
         runs.append(("deep_cnn", "channels_last"))
-    rows = [run(name, fmt, args.epochs, args.batch_size, args.seed) for name, fmt in runs]
+    rows = [run(name, fmt, args.epochs, args.batch_size, seed)
+            for name, fmt in runs for seed in args.seed]
     text = table(rows, args.epochs, args.batch_size, args.seed)
     print("\n" + text)
+    if len(args.seed) > 1:
+        print("\n" + spread(rows))
     if not args.no_readme:
         write_readme(text, args.readme)
         print(f"\nwritten into {args.readme}")
