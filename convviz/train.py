@@ -172,7 +172,11 @@ def _lock(cfg: dict):
         return
     lock_file = _paths(cfg)[0].with_suffix(".lock")
     with open(lock_file, "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"convviz: another process is training {_key(cfg)}; waiting for it")
+            fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
         finally:
