@@ -14,6 +14,14 @@ from .conv import (
     same_padding,
 )
 from .trace import ConvStep, ConvTrace, trace_conv2d
+from .transposed import (
+    conv2d_transpose,
+    conv_transpose_crop,
+    conv_transpose_output_size,
+    trace_conv2d_transpose,
+)
+from .depthwise import depthwise_conv2d, separable_conv2d, trace_depthwise_conv2d
+from .shapes import derive_shape, explain_shape
 
 __version__ = "0.1.0"
 
@@ -28,4 +36,13 @@ __all__ = [
     "trace_conv2d",
     "ConvTrace",
     "ConvStep",
+    "conv2d_transpose",
+    "conv_transpose_output_size",
+    "conv_transpose_crop",
+    "trace_conv2d_transpose",
+    "depthwise_conv2d",
+    "separable_conv2d",
+    "trace_depthwise_conv2d",
+    "explain_shape",
+    "derive_shape",
 ]

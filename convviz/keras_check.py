@@ -12,6 +12,22 @@ what explicit padding means. Keras refuses ``strides > 1`` together with
 ``dilation_rate > 1``; for those the bridge runs the stride-1 layer and keeps
 every ``s``-th row and column, which is the definition of a stride.
 
+The rest of the family has its bridges too: ``Conv2D(groups=...)`` and
+``mode="convolution"`` go through :func:`keras_conv2d` (a true convolution is
+Keras' cross-correlation with the flipped kernel), and :func:`keras_conv2d_transpose`,
+:func:`keras_depthwise_conv2d`, :func:`keras_separable_conv2d` run
+``Conv2DTranspose``, ``DepthwiseConv2D`` and ``SeparableConv2D``. TensorFlow's CPU
+kernel for ``Conv2DTranspose`` refuses ``dilation_rate > 1`` outright, so the
+bridge gives it the dilated kernel itself (zeros inserted between the taps, the
+definition of dilation) at dilation 1. Explicit padding of a transposed
+convolution crops its output, so it is a ``"valid"`` layer followed by a
+``keras.layers.Cropping2D``.
+
+The channels_first bias bug described at :func:`_hits_channels_first_bias_bug`
+hits ``Conv2DTranspose``, ``DepthwiseConv2D`` and ``SeparableConv2D`` too (all
+of them add their bias with the same ``keras.ops.add``); each bridge routes
+around it the same way. ``tests/test_*`` prove that the bug is real for each layer.
+
 ``channels_first`` on the CPU: TensorFlow 2.21 runs float32 NCHW convolutions
 through oneDNN, but its float64 kernels refuse NCHW ("The Conv2D op currently
 only supports the NHWC tensor format on the CPU"). For those the bridge runs the
@@ -21,19 +37,28 @@ layout differs. Nothing is skipped.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 
 import numpy as np
 
 from .conv import DATA_FORMATS, avg_pool2d, conv2d, max_pool2d, prepare_conv
+from .depthwise import _as_grouped, depthwise_conv2d, separable_conv2d
+from .transposed import conv2d_transpose, prepare_conv_transpose
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 __all__ = [
     "keras_conv2d",
+    "keras_conv2d_transpose",
+    "keras_depthwise_conv2d",
+    "keras_separable_conv2d",
     "keras_max_pool2d",
     "keras_avg_pool2d",
     "assert_matches_keras",
+    "assert_transpose_matches_keras",
+    "assert_depthwise_matches_keras",
+    "assert_separable_matches_keras",
     "assert_pool_matches_keras",
 ]
 
@@ -69,31 +94,68 @@ def _run(layers, x, data_format):
     return np.transpose(out, (0, 3, 1, 2))
 
 
-def _conv_layers(keras, setup, padding, data_format, dtype):
-    """Keras layers computing ``setup`` on an input of ``data_format``; built."""
-    kh, kw, _, c_out = setup.kernel.shape
-    # Keras refuses strides > 1 together with dilation > 1. A strided convolution
-    # is the stride-1 one sampled every s cells, so the caller slices that.
+def _windowed_layers(keras, setup, padding, data_format, dtype, make_layer, weights,
+                     sample=False):
+    """``(layers, out_shape, sampled)``: ``make_layer(strides, padding)`` behind padding; built.
+
+    ``"same"`` is given to Keras as is; other paddings become a ``ZeroPadding2D``.
+    Where Keras refuses ``strides > 1`` with ``dilation_rate > 1`` (or when
+    ``sample`` is True) the layer runs at stride 1 behind explicit padding and
+    ``sampled`` is True: the caller keeps every ``s``-th row and column
+    (:func:`_sample_strided`).
+    """
     strided_dilated = max(setup.strides) > 1 and max(setup.dilation) > 1
-    keras_padding = "valid"
-    if isinstance(padding, str) and padding.lower() == "same" and not strided_dilated:
-        keras_padding = "same"
+    same = isinstance(padding, str) and padding.lower() == "same"
+    sampled = sample
+    try:
+        if sample:
+            raise ValueError("dilation_rate")
+        layer = make_layer(setup.strides, "same" if same else "valid")
+    except ValueError as exc:
+        if not ((sample or strided_dilated) and "dilation_rate" in str(exc)):
+            raise
+        # A strided convolution is the stride-1 one sampled every s cells.
+        layer, same, sampled = make_layer((1, 1), "valid"), False, True
     layers = []
-    if keras_padding == "valid" and setup.pads != ((0, 0), (0, 0)):
+    if not same and setup.pads != ((0, 0), (0, 0)):
         layers.append(keras.layers.ZeroPadding2D(setup.pads, data_format=data_format, dtype=dtype))
-    layers.append(keras.layers.Conv2D(
-        c_out, (kh, kw), strides=(1, 1) if strided_dilated else setup.strides,
-        padding=keras_padding, dilation_rate=setup.dilation, data_format=data_format,
-        use_bias=setup.has_bias, dtype=dtype,
-    ))
+    layers.append(layer)
     n, h, w, c = setup.x.shape
     shape = (n, h, w, c) if data_format == "channels_last" else (n, c, h, w)
     for layer in layers:
         layer.build(shape)
         shape = layer.compute_output_shape(shape)
-    weights = [setup.kernel.astype(dtype)] + ([setup.bias.astype(dtype)] if setup.has_bias else [])
     layers[-1].set_weights(weights)
-    return layers, shape
+    return layers, shape, sampled
+
+
+def _sample_strided(out_nhwc, setup):
+    """Every ``s``-th row and column of a stride-1 result: the strided result."""
+    (sh, sw), (ho, wo) = setup.strides, setup.out_hw
+    return out_nhwc[:, ::sh, ::sw, :][:, :ho, :wo, :]
+
+
+def _run_windowed(keras, setup, padding, dtype, make_layers):
+    """Run ``make_layers(data_format) -> (layers, out_shape, sampled)`` on ``setup.x``.
+
+    Returns the NHWC result. A channels_first call that would hit Keras' bias bug
+    runs channels_last on the transposed input instead.
+    """
+    run_format = setup.data_format
+    layers, out_shape, sampled = make_layers(run_format)
+    if run_format == "channels_first" and _bias_bug_applies(setup.has_bias, setup.bias, out_shape):
+        run_format = "channels_last"
+        layers, out_shape, sampled = make_layers(run_format)
+    xk = setup.x if run_format == "channels_last" else setup.x.transpose(0, 3, 1, 2)
+    out = _run(layers, xk.astype(dtype), run_format)
+    if run_format == "channels_first":
+        out = out.transpose(0, 2, 3, 1)
+    return _sample_strided(out, setup) if sampled else out
+
+
+def _bias_bug_applies(has_bias, bias, out_shape) -> bool:
+    """Keras' channels_first bias bug for an output ``out_shape`` (N, C, H, W)."""
+    return bool(has_bias) and out_shape[-1] == len(bias) and not np.all(bias == bias[0])
 
 
 def _hits_channels_first_bias_bug(setup, out_shape) -> bool:
@@ -104,37 +166,154 @@ def _hits_channels_first_bias_bug(setup, out_shape) -> bool:
     so a channels_first ``Conv2D`` whose output width equals its number of
     filters adds ``bias[w]`` instead of ``bias[c]`` (seen in Keras 3.15.1).
     """
-    return setup.has_bias and out_shape[-1] == setup.kernel.shape[3] and \
-        not np.all(setup.bias == setup.bias[0])
+    return _bias_bug_applies(setup.has_bias, setup.bias, out_shape)
 
 
 def keras_conv2d(x, kernel, bias=None, *, strides=1, padding="valid", dilation_rate=1,
-                 data_format="channels_last") -> np.ndarray:
+                 data_format="channels_last", groups=1, mode="cross_correlation") -> np.ndarray:
     """:func:`convviz.conv2d` computed by ``keras.layers.Conv2D`` with the given weights.
 
-    Where a channels_first call would hit Keras' channels_first bias bug (see
-    :func:`_hits_channels_first_bias_bug`), the same layer runs channels_last on
-    the transposed input instead, so the comparison tests the arithmetic, not
-    the bug.
+    ``groups`` goes to ``Conv2D(groups=...)``; ``mode="convolution"`` gives Keras
+    the flipped kernel. Where a channels_first call would hit Keras' channels_first
+    bias bug (see :func:`_hits_channels_first_bias_bug`), the same layer runs
+    channels_last on the transposed input instead, so the comparison tests the
+    arithmetic, not the bug.
     """
     keras = _keras()
     setup = prepare_conv(x, kernel, bias, strides=strides, padding=padding,
-                         dilation_rate=dilation_rate, data_format=data_format)
+                         dilation_rate=dilation_rate, data_format=data_format,
+                         groups=groups, mode=mode)
     dtype = _float_dtype(setup.x, setup.kernel)
-    run_format = data_format
-    layers, out_shape = _conv_layers(keras, setup, padding, run_format, dtype)
-    if run_format == "channels_first" and _hits_channels_first_bias_bug(setup, out_shape):
-        run_format = "channels_last"
-        layers, _ = _conv_layers(keras, setup, padding, run_format, dtype)
+    kh, kw, _, c_out = setup.kernel.shape
+    weights = [setup.kernel.astype(dtype)] + ([setup.bias.astype(dtype)] if setup.has_bias else [])
 
-    xk = setup.x if run_format == "channels_last" else setup.x.transpose(0, 3, 1, 2)
-    out = _run(layers, xk.astype(dtype), run_format)
-    if run_format == "channels_first":
-        out = out.transpose(0, 2, 3, 1)
-    if max(setup.strides) > 1 and max(setup.dilation) > 1:  # ran at stride 1: sample it
-        (sh, sw), (ho, wo) = setup.strides, setup.out_hw
-        out = out[:, ::sh, ::sw, :][:, :ho, :wo, :]
-    return setup.restore(out)
+    def layers(data_format):
+        def conv(strides, keras_padding):
+            return keras.layers.Conv2D(
+                c_out, (kh, kw), strides=strides, padding=keras_padding,
+                dilation_rate=setup.dilation, data_format=data_format, groups=setup.groups,
+                use_bias=setup.has_bias, dtype=dtype,
+            )
+        return _windowed_layers(keras, setup, padding, data_format, dtype, conv, weights)
+
+    return setup.restore(_run_windowed(keras, setup, padding, dtype, layers))
+
+
+def keras_depthwise_conv2d(x, kernel, bias=None, *, strides=1, padding="valid",
+                           dilation_rate=1, data_format="channels_last") -> np.ndarray:
+    """:func:`convviz.depthwise_conv2d` computed by ``keras.layers.DepthwiseConv2D``.
+
+    ``kernel`` is ``(kh, kw, C_in, depth_multiplier)`` as the layer stores it.
+    """
+    return _keras_depthwise(x, kernel, None, bias, strides=strides, padding=padding,
+                            dilation_rate=dilation_rate, data_format=data_format)
+
+
+def keras_separable_conv2d(x, depthwise_kernel, pointwise_kernel, bias=None, *, strides=1,
+                           padding="valid", dilation_rate=1,
+                           data_format="channels_last") -> np.ndarray:
+    """:func:`convviz.separable_conv2d` computed by ``keras.layers.SeparableConv2D``."""
+    separable_conv2d(x, depthwise_kernel, pointwise_kernel, bias, strides=strides,
+                     padding=padding, dilation_rate=dilation_rate, data_format=data_format)
+    return _keras_depthwise(x, depthwise_kernel, pointwise_kernel, bias, strides=strides,
+                            padding=padding, dilation_rate=dilation_rate,
+                            data_format=data_format)
+
+
+def _keras_depthwise(x, depthwise_kernel, pointwise_kernel, bias, *, strides, padding,
+                     dilation_rate, data_format):
+    keras = _keras()
+    x4, grouped, groups = _as_grouped(x, depthwise_kernel, data_format)
+    kernel = np.asarray(depthwise_kernel)
+    single = x4.ndim == 2
+    if single:  # one channel: a (kh, kw, 1, 1) depthwise kernel
+        x4, data_format = x4[None, :, :, None], "channels_last"
+        kernel = grouped = kernel[:, :, None, None]
+        if bias is not None and np.ndim(bias) == 0:
+            bias = np.reshape(bias, (1,))
+    kh, kw, c_in, multiplier = kernel.shape
+    # The depthwise step is the grouped convolution depthwise_conv2d computes.
+    setup = prepare_conv(x4, grouped, bias if pointwise_kernel is None else None,
+                         strides=strides, padding=padding, dilation_rate=dilation_rate,
+                         data_format=data_format, groups=groups)
+    weights = [kernel]
+    if pointwise_kernel is not None:  # already validated by separable_conv2d
+        pointwise = np.asarray(pointwise_kernel)
+        weights.append(pointwise)
+        if bias is not None:
+            setup = dataclasses.replace(setup, bias=np.asarray(bias), has_bias=True)
+    dtype = _float_dtype(setup.x, *weights)
+    weights = [w.astype(dtype) for w in weights]
+    if setup.has_bias:
+        weights.append(setup.bias.astype(dtype))
+
+    def layers(fmt):
+        def make(strides, keras_padding):
+            common = dict(strides=strides, padding=keras_padding, depth_multiplier=multiplier,
+                          dilation_rate=setup.dilation, data_format=fmt,
+                          use_bias=setup.has_bias, dtype=dtype)
+            if pointwise_kernel is None:
+                return keras.layers.DepthwiseConv2D((kh, kw), **common)
+            return keras.layers.SeparableConv2D(pointwise.shape[3], (kh, kw), **common)
+        # TensorFlow's depthwise kernel only strides equally along both axes.
+        return _windowed_layers(keras, setup, padding, fmt, dtype, make, weights,
+                                sample=setup.strides[0] != setup.strides[1])
+
+    out = _run_windowed(keras, setup, padding, dtype, layers)
+    return out[0, :, :, 0] if single else setup.restore(out)
+
+
+def _dilate_kernel(kernel, dilation):
+    """``(kh, kw, ...)`` with ``d - 1`` zeros between taps: ``(d*(kh-1)+1, d*(kw-1)+1, ...)``."""
+    (dh, dw), (kh, kw) = dilation, kernel.shape[:2]
+    out = np.zeros((dh * (kh - 1) + 1, dw * (kw - 1) + 1, *kernel.shape[2:]), kernel.dtype)
+    out[::dh, ::dw] = kernel
+    return out
+
+
+def keras_conv2d_transpose(x, kernel, bias=None, *, strides=1, padding="valid",
+                           output_padding=None, dilation_rate=1,
+                           data_format="channels_last") -> np.ndarray:
+    """:func:`convviz.conv2d_transpose` computed by ``keras.layers.Conv2DTranspose``.
+
+    ``kernel`` is ``(kh, kw, C_out, C_in)`` as the layer stores it. Dilation is
+    given to Keras as the dilated kernel (TensorFlow's CPU kernel refuses
+    ``dilation_rate > 1``); explicit padding is a ``"valid"`` layer with the same
+    ``output_padding`` followed by ``Cropping2D``.
+    """
+    keras = _keras()
+    setup = prepare_conv_transpose(x, kernel, bias, strides=strides, padding=padding,
+                                   output_padding=output_padding,
+                                   dilation_rate=dilation_rate, data_format=data_format)
+    dtype = _float_dtype(setup.x, setup.kernel)
+    big = _dilate_kernel(setup.kernel, setup.dilation).astype(dtype)
+    named = isinstance(padding, str)
+    if output_padding is None:
+        keras_op = None if named else (0, 0)
+    else:
+        keras_op = output_padding
+
+    def layers(fmt):
+        layer = keras.layers.Conv2DTranspose(
+            big.shape[2], big.shape[:2], strides=setup.strides,
+            padding=padding.lower() if named else "valid", output_padding=keras_op,
+            data_format=fmt, use_bias=setup.has_bias, dtype=dtype,
+        )
+        result = [layer]
+        if not named:  # crop the valid output, which is output_padding longer than the canvas
+            extra = keras_op or (0, 0)
+            extra = (extra, extra) if isinstance(extra, int) else extra
+            crops = tuple((top, after + op) for (top, after), op in zip(setup.crops, extra))
+            result.append(keras.layers.Cropping2D(crops, data_format=fmt, dtype=dtype))
+        n, h, w, c = setup.x.shape
+        shape = (n, h, w, c) if fmt == "channels_last" else (n, c, h, w)
+        for each in result:
+            each.build(shape)
+            shape = each.compute_output_shape(shape)
+        layer.set_weights([big] + ([setup.bias.astype(dtype)] if setup.has_bias else []))
+        return result, shape, False
+
+    return setup.restore(_run_windowed(keras, setup, padding, dtype, layers))
 
 
 def _keras_pool(cls_name, x, pool_size, strides, padding, data_format):
@@ -211,6 +390,73 @@ def assert_matches_keras(x, kernel, bias=None, *, rtol=None, atol=None, **conv_k
     _assert_close(ours, theirs, 0.0 if rtol is None else rtol, atol,
                   f"convviz.conv2d differs from keras.layers.Conv2D for {conv_kwargs}")
     return ours, theirs
+
+
+def _assert_family(what, ours, theirs, magnitude, n_terms, rtol, atol, dtype):
+    if atol is None:
+        atol = _default_atol(magnitude, n_terms, dtype)
+    _assert_close(ours, theirs, 0.0 if rtol is None else rtol, atol, what)
+    return ours, theirs
+
+
+def _abs_or_none(value, dtype):
+    return None if value is None else np.abs(np.asarray(value, dtype))
+
+
+def assert_transpose_matches_keras(x, kernel, bias=None, *, rtol=None, atol=None, **kwargs):
+    """Assert that :func:`convviz.conv2d_transpose` equals ``keras.layers.Conv2DTranspose``.
+
+    ``kwargs`` are ``strides``, ``padding``, ``output_padding``, ``dilation_rate``,
+    ``data_format``; the default tolerance is the rounding bound of each output's
+    sum of at most ``kh*kw*C_in`` products. Returns ``(ours, keras_result)``.
+    """
+    dtype = np.dtype(_float_dtype(np.asarray(x), np.asarray(kernel)))
+    ours = conv2d_transpose(x, kernel, bias, **kwargs)
+    theirs = keras_conv2d_transpose(x, kernel, bias, **kwargs)
+    magnitude = conv2d_transpose(np.abs(np.asarray(x, dtype)), np.abs(np.asarray(kernel, dtype)),
+                                 _abs_or_none(bias, dtype), **kwargs)
+    shape = np.shape(kernel)
+    n_terms = int(np.prod(shape[:2]) * (shape[3] if len(shape) == 4 else 1)) + 1
+    return _assert_family(
+        f"convviz.conv2d_transpose differs from keras.layers.Conv2DTranspose for {kwargs}",
+        ours, theirs, magnitude, n_terms, rtol, atol, dtype)
+
+
+def assert_depthwise_matches_keras(x, kernel, bias=None, *, rtol=None, atol=None, **kwargs):
+    """Assert that :func:`convviz.depthwise_conv2d` equals ``keras.layers.DepthwiseConv2D``.
+
+    ``kwargs`` are ``strides``, ``padding``, ``dilation_rate``, ``data_format``.
+    Returns ``(ours, keras_result)``.
+    """
+    dtype = np.dtype(_float_dtype(np.asarray(x), np.asarray(kernel)))
+    ours = depthwise_conv2d(x, kernel, bias, **kwargs)
+    theirs = keras_depthwise_conv2d(x, kernel, bias, **kwargs)
+    magnitude = depthwise_conv2d(np.abs(np.asarray(x, dtype)), np.abs(np.asarray(kernel, dtype)),
+                                 _abs_or_none(bias, dtype), **kwargs)
+    n_terms = int(np.prod(np.shape(kernel)[:2])) + 1
+    return _assert_family(
+        f"convviz.depthwise_conv2d differs from keras.layers.DepthwiseConv2D for {kwargs}",
+        ours, theirs, magnitude, n_terms, rtol, atol, dtype)
+
+
+def assert_separable_matches_keras(x, depthwise_kernel, pointwise_kernel, bias=None, *,
+                                   rtol=None, atol=None, **kwargs):
+    """Assert that :func:`convviz.separable_conv2d` equals ``keras.layers.SeparableConv2D``.
+
+    The default tolerance bounds the rounding of both sums: ``kh*kw`` depthwise
+    products, then ``C_in*depth_multiplier`` pointwise ones. Returns ``(ours, keras_result)``.
+    """
+    dtype = np.dtype(_float_dtype(np.asarray(x), np.asarray(depthwise_kernel),
+                                  np.asarray(pointwise_kernel)))
+    ours = separable_conv2d(x, depthwise_kernel, pointwise_kernel, bias, **kwargs)
+    theirs = keras_separable_conv2d(x, depthwise_kernel, pointwise_kernel, bias, **kwargs)
+    magnitude = separable_conv2d(
+        np.abs(np.asarray(x, dtype)), np.abs(np.asarray(depthwise_kernel, dtype)),
+        np.abs(np.asarray(pointwise_kernel, dtype)), _abs_or_none(bias, dtype), **kwargs)
+    n_terms = int(np.prod(np.shape(depthwise_kernel)[:2]) + np.shape(pointwise_kernel)[2]) + 1
+    return _assert_family(
+        f"convviz.separable_conv2d differs from keras.layers.SeparableConv2D for {kwargs}",
+        ours, theirs, magnitude, n_terms, rtol, atol, dtype)
 
 
 def assert_pool_matches_keras(kind, x, pool_size=2, strides=None, padding="valid",
