@@ -190,13 +190,15 @@ def _limit(value, name):
     return int(value)
 
 
-def plot_filters(kernel, *, fig=None, title=None, max_filters=None, max_channels=None,
-                 cmap=WEIGHT_CMAP, tile=None, annotate=None) -> Figure:
+def plot_filters(kernel, *, fig=None, title=None, name=None, max_filters=None,
+                 max_channels=None, cmap=WEIGHT_CMAP, tile=None, annotate=None) -> Figure:
     """The filters of a conv layer, drawn so that a filter is seen as a stack of kernels.
 
     Args:
         kernel: ``(kh, kw, C_in, C_out)`` (Keras' layout, e.g. from
             :func:`convviz.inspect.filters`) or one ``(kh, kw)`` kernel.
+        title: the heading (default: how many filters of which size).
+        name: a prefix of the default heading, e.g. the layer's name.
         max_filters, max_channels: draw only the first filters / input channels.
         annotate: write the weight in every cell (default: only for a few small
             kernels: at most 9 of 3x3 or 4 of 5x5).
@@ -228,6 +230,8 @@ def plot_filters(kernel, *, fig=None, title=None, max_filters=None, max_channels
         title = f"{c_out} filter{'s' if c_out != 1 else ''} of {kh}x{kw}"
         if stack:
             title += f", each a stack of {c_in} kernels (one per input channel)"
+        if name:
+            title = f"{name}: {title}"
     notes = []
     if n_f < c_out:
         notes.append(f"first {n_f} of {c_out} filters")

@@ -13,8 +13,8 @@ import sys
 COMMAND_MODULES = [
     "convviz.cli.core",
     "convviz.cli.models",
+    "convviz.cli.figures",
     "convviz.cli.shape",
-    # (issue 4) "convviz.cli.figures",
     # (issue 5) "convviz.cli.render", (issue 6) "convviz.cli.tour"
 ]
 
