@@ -1,0 +1,569 @@
+"""Scene configs and rendering: which numbers a scene shows, and turning it into a video.
+
+A :class:`SceneConfig` holds the input, kernel(s), bias, stride, padding and channel
+or filter count a scene uses; :func:`default_config` gives each scene the source
+article's example (:mod:`convviz.worked`). Configs come from Python, from CLI
+strings (:func:`parse_array`: ``"1 2 3; 4 5 6"`` rows, ``|`` between channels,
+``||`` between filters, or JSON) or from a JSON/TOML file (:func:`load_config_file`).
+
+:func:`render` runs Manim in this process on the scene files in ``scenes/`` and keeps
+the video in a cache keyed by scene, config, quality and the scene code, written
+atomically. ``manim -ql scenes/<file>.py <Scene>`` works too: the scene then reads
+its config from the file named by ``$CONVVIZ_SCENE_CONFIG`` or uses the defaults.
+
+Manim is imported only inside :func:`render`, so importing this module is cheap.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import importlib
+import json
+import os
+import pathlib
+import re
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from numbers import Integral, Real
+
+import numpy as np
+
+__all__ = [
+    "SCENES",
+    "QUALITIES",
+    "SceneConfig",
+    "default_config",
+    "parse_array",
+    "load_config_file",
+    "config_from_env",
+    "scene_class",
+    "render",
+    "read_video",
+    "save_still",
+    "save_gif",
+    "CONFIG_ENV",
+]
+
+CONFIG_ENV = "CONVVIZ_SCENE_CONFIG"
+SCENES_DIR_ENV = "CONVVIZ_SCENES_DIR"
+
+# Scene name -> module file in scenes/ (without .py).
+SCENES = {
+    "KernelSlide": "kernel_slide",
+    "KernelSlideSame": "kernel_slide",
+    "KernelSlideStride2": "kernel_slide",
+    "KernelSlideSameStride2": "kernel_slide",
+    "MultiChannelSum": "multi_channel",
+    "FiltersAndKernels": "filters_kernels",
+    "Pooling": "pooling",
+    "PoolingSame": "pooling",
+    "LearnedFilters": "learned_filters",
+    "CNNPipeline": "cnn_pipeline",
+}
+
+# Manim quality names with their default size and frame rate.
+QUALITIES = {
+    "low": ("low_quality", 854, 480, 15),
+    "medium": ("medium_quality", 1280, 720, 30),
+    "high": ("high_quality", 1920, 1080, 60),
+}
+
+_MODEL_SCENES = {"LearnedFilters": "simple_cnn", "CNNPipeline": "deep_cnn"}
+_PADDING_WORDS = ("valid", "same", "full")
+
+
+# --------------------------------------------------------------------------- config
+def _nested(value, name: str):
+    """A numeric array-like as nested tuples (hashable, JSON-able), or None."""
+    if value is None:
+        return None
+    array = np.asarray(value)
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.integer)
+                                     or np.issubdtype(array.dtype, np.floating)):
+        raise TypeError(f"{name} must be a numeric array, got {value!r}")
+    if array.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must hold finite numbers, got {array.tolist()}")
+    as_list = array.tolist()
+
+    def freeze(v):
+        return tuple(freeze(u) for u in v) if isinstance(v, list) else v
+
+    return freeze(as_list)
+
+
+def _check_int(value, name: str, minimum: int) -> int:
+    if not isinstance(value, Integral) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class SceneConfig:
+    """The numbers a scene shows; ``None`` fields mean "the scene's default".
+
+    Attributes:
+        input: ``(H, W)`` for the single-channel scenes and pooling, ``(C, H, W)``
+            for the multi-channel ones.
+        kernel: ``(kh, kw)``; ``(C, kh, kw)`` = one filter (MultiChannelSum);
+            ``(N, C, kh, kw)`` = N filters (FiltersAndKernels).
+        bias: a number, or ``(N,)`` for N filters.
+        stride, padding: as for :func:`convviz.conv2d` (``padding`` ``"valid"``,
+            ``"same"``, ``"full"`` or an int); for pooling ``stride`` None means the
+            pool size.
+        channels: number of input channels to keep from the default input.
+        filters: number of filters to keep from the default filters.
+        pool_size: pooling window (Pooling scenes).
+        detailed_steps, fast_steps: how many positions are animated step by step,
+            then quickly; the remaining positions are written all at once.
+        model, digit_index, epochs: the model scenes' trained model and test digit.
+    """
+
+    input: tuple | None = None
+    kernel: tuple | None = None
+    bias: object = None
+    stride: int | None = 1
+    padding: object = "valid"
+    channels: int | None = None
+    filters: int | None = None
+    pool_size: int = 2
+    detailed_steps: int = 3
+    fast_steps: int = 6
+    model: str | None = None
+    digit_index: int = 0
+    epochs: int = 10
+
+    def __post_init__(self):
+        set_ = object.__setattr__
+        set_(self, "input", _nested(self.input, "input"))
+        set_(self, "kernel", _nested(self.kernel, "kernel"))
+        if self.bias is not None:
+            bias = _nested(self.bias, "bias")
+            set_(self, "bias", bias)
+        if self.stride is not None:
+            _check_int(self.stride, "stride", 1)
+        padding = self.padding
+        if isinstance(padding, str):
+            if padding.lower() not in _PADDING_WORDS:
+                raise ValueError(f"padding must be one of {_PADDING_WORDS} or an int >= 0, "
+                                 f"got {padding!r}")
+            set_(self, "padding", padding.lower())
+        else:
+            _check_int(padding, "padding", 0)
+        for name, minimum in (("channels", 1), ("filters", 1)):
+            if getattr(self, name) is not None:
+                _check_int(getattr(self, name), name, minimum)
+        _check_int(self.pool_size, "pool_size", 1)
+        _check_int(self.detailed_steps, "detailed_steps", 0)
+        _check_int(self.fast_steps, "fast_steps", 0)
+        _check_int(self.digit_index, "digit_index", 0)
+        _check_int(self.epochs, "epochs", 1)
+        if self.model is not None and not isinstance(self.model, str):
+            raise TypeError(f"model must be a model name (str), got {self.model!r}")
+
+    def replace(self, **changes) -> "SceneConfig":
+        return dataclasses.replace(self, **changes)
+
+    def to_json(self) -> str:
+        """Canonical JSON (sorted keys), the basis of the render cache key."""
+        return json.dumps(dataclasses.asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_mapping(cls, mapping: dict) -> "SceneConfig":
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(mapping) - names - {"scene"})
+        if unknown:
+            raise ValueError(f"unknown config keys {unknown}; expected some of {sorted(names)}")
+        return cls(**{k: v for k, v in mapping.items() if k in names})
+
+
+def _article_filters() -> np.ndarray:
+    """``(3, 3, 3, 3)`` (N, C, kh, kw): the article's filter, then two easy ones.
+
+    Filter 1 picks each channel's centre cell (so its feature map is the sum of the
+    three channels); filter 2 is a horizontal-edge detector on every channel.
+    """
+    from .worked import multi_channel_example
+
+    _, kernel, _ = multi_channel_example()
+    article = kernel[..., 0].transpose(2, 0, 1)                       # (C, kh, kw)
+    centre = np.zeros((3, 3, 3), dtype=article.dtype)
+    centre[:, 1, 1] = 1
+    edge = np.tile(np.array([[1, 1, 1], [0, 0, 0], [-1, -1, -1]]), (3, 1, 1))
+    return np.stack([article, centre, edge])
+
+
+_POOLING_EXAMPLE = [[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]]  # CS231n
+
+
+def default_config(scene: str) -> SceneConfig:
+    """The article's numbers for ``scene`` (see :data:`SCENES`)."""
+    from .conv import conv2d
+    from .worked import multi_channel_example, single_channel_example
+
+    _check_scene(scene)
+    x, kernel = single_channel_example()
+    if scene == "KernelSlide":
+        return SceneConfig(input=x, kernel=kernel)
+    if scene == "KernelSlideSame":
+        return SceneConfig(input=x, kernel=kernel, padding="same")
+    if scene == "KernelSlideStride2":
+        return SceneConfig(input=x, kernel=kernel, stride=2)
+    if scene == "KernelSlideSameStride2":
+        # A 4x4 input, 3x3 kernel, stride 2, "same": the total padding is 1, an odd
+        # number, so TensorFlow puts the zero row/column at the bottom/right only.
+        return SceneConfig(input=x[:4, :4], kernel=kernel, stride=2, padding="same")
+    xm, km, bm = multi_channel_example()
+    if scene == "MultiChannelSum":
+        return SceneConfig(input=xm[0], kernel=km[..., 0].transpose(2, 0, 1), bias=bm[0])
+    if scene == "FiltersAndKernels":
+        return SceneConfig(input=xm[0], kernel=_article_filters()[:2], bias=(bm[0], 0))
+    if scene == "Pooling":
+        return SceneConfig(input=_POOLING_EXAMPLE, stride=None)
+    if scene == "PoolingSame":
+        # The 5x5 feature map KernelSlideSame computes: odd size, so "same" pooling
+        # adds one row and one column at the bottom/right.
+        return SceneConfig(input=conv2d(x, kernel, padding="same"), stride=None,
+                           padding="same")
+    return SceneConfig(model=_MODEL_SCENES[scene])
+
+
+def _check_scene(scene) -> str:
+    if scene not in SCENES:
+        raise ValueError(f"scene must be one of {sorted(SCENES)}, got {scene!r}")
+    return scene
+
+
+def resolve_config(scene: str, config: SceneConfig | None = None) -> SceneConfig:
+    """``config`` with every ``None`` array field filled from :func:`default_config`,
+    and ``channels``/``filters`` applied to the default input/kernel."""
+    base = default_config(scene)
+    if config is None:
+        return base
+    changes = {}
+    for name in ("input", "kernel", "bias", "model"):
+        if getattr(config, name) is None and getattr(base, name) is not None:
+            changes[name] = getattr(base, name)
+    config = config.replace(**changes) if changes else config
+    if config.channels is not None and scene in ("MultiChannelSum", "FiltersAndKernels"):
+        config = _keep_channels(config, base)
+    if config.filters is not None and scene == "FiltersAndKernels":
+        config = _keep_filters(config)
+    return config
+
+
+def _keep_channels(config: SceneConfig, base: SceneConfig) -> SceneConfig:
+    x = np.asarray(config.input)
+    c = config.channels
+    if x.ndim == 3 and x.shape[0] == c:
+        return config
+    if config.input != base.input:
+        raise ValueError(f"channels={c} but the given input has shape {x.shape} "
+                         f"(expected ({c}, H, W))")
+    if c > x.shape[0]:
+        raise ValueError(f"channels must be <= {x.shape[0]} with the default input; "
+                         f"give --input with {c} channels instead, got channels={c}")
+    kernel = np.asarray(config.kernel)
+    kernel = kernel[:c] if kernel.ndim == 3 else kernel[:, :c]
+    return config.replace(input=x[:c], kernel=kernel)
+
+
+def _keep_filters(config: SceneConfig) -> SceneConfig:
+    kernel = np.asarray(config.kernel)
+    n = config.filters
+    if kernel.ndim == 4 and kernel.shape[0] == n:
+        return config
+    available = _article_filters()[:, : np.asarray(config.input).shape[0]]
+    if n > len(available):
+        raise ValueError(f"filters must be <= {len(available)} with the default filters; "
+                         f"give --kernel with {n} filters instead, got filters={n}")
+    bias = np.zeros(n, dtype=int)
+    if config.bias is not None:
+        given = np.atleast_1d(np.asarray(config.bias))
+        bias[: min(n, given.size)] = given[:n]
+    return config.replace(kernel=available[:n], bias=bias)
+
+
+_ROW_SPLIT = re.compile(r"\s*;\s*|\n")
+
+
+def parse_array(text: str, name: str = "array") -> np.ndarray:
+    """Parse a matrix (or stack of them) from a CLI string.
+
+    ``"1 2 3; 4 5 6"`` (rows split by ``;`` or newlines, numbers by spaces or
+    commas) is ``(2, 3)``; ``|`` separates channels, giving ``(C, H, W)``; ``||``
+    separates filters, giving ``(N, C, kh, kw)``. A string starting with ``[`` is
+    read as JSON. Numbers are ints when all are integral, floats otherwise.
+
+    >>> parse_array("1 2; 3 4").tolist()
+    [[1, 2], [3, 4]]
+    >>> parse_array("1 0; 0 1 | 2 2; 2 2").shape
+    (2, 2, 2)
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"{name} must be a non-empty string like '1 2 3; 4 5 6', got {text!r}")
+    text = text.strip()
+    if text.startswith("["):
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{name}: invalid JSON {text!r}: {exc}") from exc
+        return _rectangular(value, name, text)
+
+    def matrix(part: str):
+        rows = [r for r in _ROW_SPLIT.split(part.strip()) if r.strip()]
+        out = []
+        for row in rows:
+            cells = [c for c in re.split(r"[\s,]+", row.strip()) if c]
+            try:
+                out.append([float(c) for c in cells])
+            except ValueError as exc:
+                raise ValueError(f"{name}: {exc.args[0]} in row {row!r} of {text!r}; "
+                                 "expected numbers like '1 2 3; 4 5 6'") from None
+        return out
+
+    if "||" in text:
+        value = [[matrix(c) for c in f.split("|")] for f in text.split("||")]
+    elif "|" in text:
+        value = [matrix(c) for c in text.split("|")]
+    else:
+        value = matrix(text)
+    return _rectangular(value, name, text)
+
+
+def _rectangular(value, name: str, text: str) -> np.ndarray:
+    try:
+        array = np.array(value, dtype=float)
+    except (ValueError, TypeError):
+        raise ValueError(f"{name} must be rectangular (every row the same length, every "
+                         f"channel the same shape), got {text!r}") from None
+    if array.size == 0:
+        raise ValueError(f"{name} must not be empty, got {text!r}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must hold finite numbers, got {text!r}")
+    if np.all(array == np.round(array)):
+        return array.astype(np.int64)
+    return array
+
+
+def load_config_file(path) -> tuple[str | None, SceneConfig]:
+    """``(scene or None, config)`` from a ``.json`` or ``.toml`` file.
+
+    Keys are :class:`SceneConfig` fields (plus an optional ``scene``); arrays are
+    nested lists or strings in :func:`parse_array` syntax.
+    """
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"config file {str(path)!r} does not exist")
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() == ".toml":
+        import tomllib
+
+        try:
+            mapping = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"config file {str(path)!r} is not valid TOML: {exc}") from exc
+    elif path.suffix.lower() == ".json":
+        try:
+            mapping = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"config file {str(path)!r} is not valid JSON: {exc}") from exc
+    else:
+        raise ValueError(f"config file must end in .json or .toml, got {str(path)!r}")
+    if not isinstance(mapping, dict):
+        raise ValueError(f"config file {str(path)!r} must hold a table/object of settings")
+    mapping = dict(mapping)
+    for key in ("input", "kernel", "bias"):
+        if isinstance(mapping.get(key), str):
+            mapping[key] = parse_array(mapping[key], key)
+    scene = mapping.get("scene")
+    if scene is not None:
+        _check_scene(scene)
+    return scene, SceneConfig.from_mapping(mapping)
+
+
+def config_from_env(scene: str) -> SceneConfig:
+    """The config a scene renders with: ``$CONVVIZ_SCENE_CONFIG`` (a JSON/TOML file)
+    if set, else the defaults; always resolved against :func:`default_config`."""
+    path = os.environ.get(CONFIG_ENV)
+    config = load_config_file(path)[1] if path else None
+    return resolve_config(scene, config)
+
+
+# --------------------------------------------------------------------------- scenes
+def scenes_dir() -> pathlib.Path:
+    """The folder with the scene files (``$CONVVIZ_SCENES_DIR`` or the repo's ``scenes/``)."""
+    path = pathlib.Path(os.environ.get(SCENES_DIR_ENV)
+                        or pathlib.Path(__file__).resolve().parent.parent / "scenes")
+    if not path.is_dir():
+        raise FileNotFoundError(f"scene folder {str(path)!r} not found; set ${SCENES_DIR_ENV}")
+    return path
+
+
+def scene_class(scene: str):
+    """The Manim ``Scene`` subclass named ``scene`` (imports Manim)."""
+    module_name = SCENES[_check_scene(scene)]
+    folder = str(scenes_dir())
+    if folder not in sys.path:
+        sys.path.insert(0, folder)   # what `manim scenes/<file>.py` does too
+    return getattr(importlib.import_module(module_name), scene)
+
+
+def _code_fingerprint(scene: str) -> str:
+    """Hash of the code that decides what a scene draws (scene files + data builders)."""
+    folder = scenes_dir()
+    here = pathlib.Path(__file__).resolve().parent
+    files = sorted(folder.glob("*.py")) + [here / "scene_data.py", here / "render.py"]
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(f.name.encode() + b"\0" + f.read_bytes())
+    return digest.hexdigest()
+
+
+def _cache_dir() -> pathlib.Path:
+    try:
+        from .cache import cache_dir
+    except ImportError:  # convviz.cache not there yet: same rule, inline
+        base = pathlib.Path(os.environ.get("CONVVIZ_HOME") or pathlib.Path.home() / ".cache" / "convviz")
+        base.mkdir(parents=True, exist_ok=True)
+        return base
+    return cache_dir()
+
+
+@contextlib.contextmanager
+def _atomic_path(path: pathlib.Path):
+    try:
+        from .cache import atomic_path
+    except ImportError:
+        atomic_path = None
+    if atomic_path is not None:
+        with atomic_path(path) as tmp:
+            yield pathlib.Path(tmp)
+        return
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        yield pathlib.Path(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def render(scene: str, config: SceneConfig | None = None, *, quality: str = "low",
+           pixel_width: int | None = None, pixel_height: int | None = None,
+           frame_rate: int | None = None, use_cache: bool = True,
+           output: str | os.PathLike | None = None) -> pathlib.Path:
+    """Render ``scene`` with ``config`` to an mp4 and return its path.
+
+    The video lands in ``cache_dir()/renders/`` under a name keyed by the scene, the
+    resolved config, quality/size/frame rate and the scene code; an existing file
+    is reused unless ``use_cache=False``. ``output`` also copies it there.
+    ``pixel_width``/``pixel_height``/``frame_rate`` override the quality's.
+    """
+    _check_scene(scene)
+    if quality not in QUALITIES:
+        raise ValueError(f"quality must be one of {sorted(QUALITIES)}, got {quality!r}")
+    manim_quality, width, height, fps = QUALITIES[quality]
+    if pixel_width is not None or pixel_height is not None:
+        width = _check_int(pixel_width if pixel_width is not None else width, "pixel_width", 16)
+        height = _check_int(pixel_height if pixel_height is not None
+                            else round(width * 9 / 16), "pixel_height", 16)
+    fps = _check_int(frame_rate if frame_rate is not None else fps, "frame_rate", 1)
+    config = resolve_config(scene, config)
+
+    key = hashlib.sha256("\0".join([
+        scene, config.to_json(), f"{width}x{height}@{fps}", _code_fingerprint(scene),
+    ]).encode()).hexdigest()[:16]
+    target_dir = _cache_dir() / "renders"
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / f"{scene}-{width}x{height}-{fps}fps-{key}.mp4"
+    if not (use_cache and target.is_file()):
+        _render_uncached(scene, config, manim_quality, width, height, fps, target)
+    if output is not None:
+        output = pathlib.Path(output)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with _atomic_path(output) as tmp:
+            shutil.copyfile(target, tmp)
+        return output
+    return target
+
+
+def _render_uncached(scene, config, manim_quality, width, height, fps, target):
+    from manim import tempconfig
+
+    cls = scene_class(scene)
+    with tempfile.TemporaryDirectory(prefix="convviz-render-") as media:
+        settings = {
+            "quality": manim_quality,
+            "pixel_width": width, "pixel_height": height, "frame_rate": fps,
+            "media_dir": media, "disable_caching": True, "progress_bar": "none",
+            "verbosity": "WARNING", "write_to_movie": True, "format": "mp4",
+            "output_file": scene, "preview": False,
+        }
+        with tempconfig(settings):
+            instance = cls(scene_config=config)
+            instance.render()
+            movie = pathlib.Path(instance.renderer.file_writer.movie_file_path)
+        if not movie.is_file():
+            raise RuntimeError(f"Manim did not write a video for {scene} (expected {movie})")
+        with _atomic_path(target) as tmp:
+            shutil.copyfile(movie, tmp)
+
+
+# --------------------------------------------------------------------------- frames
+def read_video(path, fractions=None):
+    """``(n_frames, (width, height), frames)`` of a video, read with PyAV.
+
+    ``frames`` holds PIL images at the given ``fractions`` of the length (e.g.
+    ``(0, 0.5, 1)`` for beginning, middle, end); empty when ``fractions`` is None.
+    """
+    import av
+
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        images = [frame.to_image() for frame in container.decode(stream)]
+    if not images:
+        return 0, (0, 0), []
+    picks = []
+    for f in fractions or ():
+        picks.append(images[min(len(images) - 1, int(round(f * (len(images) - 1))))])
+    return len(images), images[0].size, picks
+
+
+def save_still(video, png_path, at: float = 1.0) -> pathlib.Path:
+    """Save the frame at fraction ``at`` of ``video`` as a PNG (atomically)."""
+    _, _, (image,) = read_video(video, (at,))
+    png_path = pathlib.Path(png_path)
+    png_path.parent.mkdir(parents=True, exist_ok=True)
+    with _atomic_path(png_path) as tmp:
+        image.save(tmp, format="PNG")
+    return png_path
+
+
+def save_gif(video, gif_path, *, fps: int = 5, width: int = 480) -> pathlib.Path:
+    """A small looping GIF of ``video`` (``fps`` frames a second, ``width`` pixels wide)."""
+    import av
+
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        rate = float(stream.average_rate or 15)
+        every = max(1, round(rate / fps))
+        frames = [f.to_image() for i, f in enumerate(container.decode(stream)) if i % every == 0]
+    if not frames:
+        raise ValueError(f"video {str(video)!r} has no frames")
+    height = round(frames[0].height * width / frames[0].width)
+    frames = [f.resize((width, height)).convert("P", palette=1, colors=64) for f in frames]
+    gif_path = pathlib.Path(gif_path)
+    gif_path.parent.mkdir(parents=True, exist_ok=True)
+    with _atomic_path(gif_path) as tmp:
+        frames[0].save(tmp, format="GIF", save_all=True, append_images=frames[1:],
+                       duration=round(1000 / fps), loop=0)
+    return gif_path
