@@ -22,6 +22,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 
 import convviz
+from readme_table import write_table
 
 CASES = [
     # name, x shape (NHWC), kernel shape (kh, kw, C_in, C_out)
@@ -97,16 +98,6 @@ def markdown(rows, per_step, n_steps) -> str:
     return "\n".join(lines)
 
 
-def write_readme(text: str, path=pathlib.Path(__file__).parents[1] / "README.md") -> None:
-    start, end = "<!-- bench-conv:start -->", "<!-- bench-conv:end -->"
-    readme = path.read_text()
-    head, rest = readme.split(start, 1)
-    _, tail = rest.split(end, 1)
-    tmp = path.with_suffix(".md.tmp")
-    tmp.write_text(f"{head}{start}\n{text}\n{end}{tail}")
-    os.replace(tmp, path)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
@@ -117,7 +108,7 @@ def main() -> None:
     text = markdown(rows, per_step, n_steps)
     print(text)
     if args.write_readme:
-        write_readme(text)
+        print(f"\nwritten into {write_table(text, 'bench-conv')}")
 
 
 if __name__ == "__main__":

@@ -25,13 +25,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from convviz.cache import atomic_write  # noqa: E402
 from convviz.models import DEFAULT_DATA_FORMAT, MODEL_NAMES  # noqa: E402
 from convviz.train import evaluate, is_cached, load_record, load_trained  # noqa: E402
+from readme_table import write_table  # noqa: E402
 
 # The classic Keras-tutorial results for these architectures (test accuracy, %).
 TARGETS = {"mlp": 98.0, "simple_cnn": 98.9, "improved_cnn": 99.0, "deep_cnn": 99.1}
-START, END = "<!-- bench-models:start -->", "<!-- bench-models:end -->"
 
 
 def run(name, data_format, epochs, batch_size, seed) -> dict:
@@ -96,16 +95,6 @@ def table(rows, epochs, batch_size, seeds) -> str:
     return "\n".join(lines)
 
 
-def write_readme(text: str, readme: pathlib.Path) -> None:
-    content = readme.read_text()
-    if content.count(START) != 1 or content.count(END) != 1 \
-            or content.index(START) > content.index(END):
-        raise ValueError(f"{readme} must contain {START} followed by {END} exactly once")
-    head, rest = content.split(START)
-    _, tail = rest.split(END)
-    atomic_write(readme, f"{head}{START}\n{text}\n{END}{tail}")
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", choices=MODEL_NAMES, default=list(MODEL_NAMES))
@@ -129,7 +118,7 @@ def main(argv=None) -> int:
     if len(args.seed) > 1:
         print("\n" + spread(rows))
     if not args.no_readme:
-        write_readme(text, args.readme)
+        write_table(text, "bench-models", args.readme)
         print(f"\nwritten into {args.readme}")
     return 0
 
