@@ -33,6 +33,8 @@ import numpy as np
 
 __all__ = [
     "SCENES",
+    "QUICK_SCENES",
+    "MODEL_SCENES",
     "QUALITIES",
     "SceneConfig",
     "default_config",
@@ -64,6 +66,9 @@ SCENES = {
     "CNNPipeline": "cnn_pipeline",
 }
 
+# The scenes that need no trained model (seconds to render at low quality each).
+QUICK_SCENES = tuple(s for s in SCENES if s not in ("LearnedFilters", "CNNPipeline"))
+
 # Manim quality names with their default size and frame rate.
 QUALITIES = {
     "low": ("low_quality", 854, 480, 15),
@@ -71,7 +76,9 @@ QUALITIES = {
     "high": ("high_quality", 1920, 1080, 60),
 }
 
-_MODEL_SCENES = {"LearnedFilters": "simple_cnn", "CNNPipeline": "deep_cnn"}
+# The scenes that draw a trained model, with the model they use by default.
+MODEL_SCENES = {"LearnedFilters": "simple_cnn", "CNNPipeline": "deep_cnn"}
+_MODEL_SCENES = MODEL_SCENES
 _PADDING_WORDS = ("valid", "same", "full")
 
 
@@ -122,7 +129,11 @@ class SceneConfig:
         pool_size: pooling window (Pooling scenes).
         detailed_steps, fast_steps: how many positions are animated step by step,
             then quickly; the remaining positions are written all at once.
-        model, digit_index, epochs: the model scenes' trained model and test digit.
+        model, digit_index, epochs, n_train: the model scenes' model name, test
+            digit and training settings (``convviz.train.load_trained``; the defaults
+            are the article's 10 epochs on all 60000 images; ``n_train`` uses only the
+            first N training images, for a quick model). A Keras model object can
+            also be handed to :func:`render` (``model=``) instead.
     """
 
     input: tuple | None = None
@@ -138,6 +149,7 @@ class SceneConfig:
     model: str | None = None
     digit_index: int = 0
     epochs: int = 10
+    n_train: int | None = None
 
     def __post_init__(self):
         set_ = object.__setattr__
@@ -164,6 +176,8 @@ class SceneConfig:
         _check_int(self.fast_steps, "fast_steps", 0)
         _check_int(self.digit_index, "digit_index", 0)
         _check_int(self.epochs, "epochs", 1)
+        if self.n_train is not None:
+            _check_int(self.n_train, "n_train", 1)
         if self.model is not None and not isinstance(self.model, str):
             raise TypeError(f"model must be a model name (str), got {self.model!r}")
 
@@ -460,13 +474,19 @@ def _atomic_path(path: pathlib.Path):
 def render(scene: str, config: SceneConfig | None = None, *, quality: str = "low",
            pixel_width: int | None = None, pixel_height: int | None = None,
            frame_rate: int | None = None, use_cache: bool = True,
-           output: str | os.PathLike | None = None) -> pathlib.Path:
+           output: str | os.PathLike | None = None, model=None) -> pathlib.Path:
     """Render ``scene`` with ``config`` to an mp4 and return its path.
 
     The video lands in ``cache_dir()/renders/`` under a name keyed by the scene, the
     resolved config, quality/size/frame rate and the scene code; an existing file
     is reused unless ``use_cache=False``. ``output`` also copies it there.
     ``pixel_width``/``pixel_height``/``frame_rate`` override the quality's.
+
+    ``model`` (a Keras model) is what the model scenes (:data:`MODEL_SCENES`) draw
+    instead of ``load_trained(config.model, epochs=config.epochs,
+    n_train=config.n_train)``; the cache key then includes a hash of its weights.
+    Tests pass an untrained ``convviz.models.build(...)`` so nothing trains. The
+    other scenes ignore it.
     """
     _check_scene(scene)
     if quality not in QUALITIES:
@@ -478,15 +498,19 @@ def render(scene: str, config: SceneConfig | None = None, *, quality: str = "low
                             else round(width * 9 / 16), "pixel_height", 16)
     fps = _check_int(frame_rate if frame_rate is not None else fps, "frame_rate", 1)
     config = resolve_config(scene, config)
+    if scene not in MODEL_SCENES:
+        model = None
+    model_key = "" if model is None else _model_fingerprint(model)
 
     key = hashlib.sha256("\0".join([
         scene, config.to_json(), f"{width}x{height}@{fps}", _code_fingerprint(scene),
+        model_key,
     ]).encode()).hexdigest()[:16]
     target_dir = _cache_dir() / "renders"
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / f"{scene}-{width}x{height}-{fps}fps-{key}.mp4"
     if not (use_cache and target.is_file()):
-        _render_uncached(scene, config, manim_quality, width, height, fps, target)
+        _render_uncached(scene, config, manim_quality, width, height, fps, target, model)
     if output is not None:
         output = pathlib.Path(output)
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -496,7 +520,20 @@ def render(scene: str, config: SceneConfig | None = None, *, quality: str = "low
     return target
 
 
-def _render_uncached(scene, config, manim_quality, width, height, fps, target):
+def _model_fingerprint(model) -> str:
+    """Hash of a Keras model's name, layer names and weights (the render cache key)."""
+    if not hasattr(model, "get_weights") or not hasattr(model, "layers"):
+        raise TypeError(f"model must be a Keras model, got {type(model).__name__}")
+    digest = hashlib.sha256(model.name.encode())
+    for layer in model.layers:
+        digest.update(layer.name.encode() + b"\0")
+    for w in model.get_weights():
+        w = np.ascontiguousarray(w)
+        digest.update(str(w.shape).encode() + w.tobytes())
+    return digest.hexdigest()
+
+
+def _render_uncached(scene, config, manim_quality, width, height, fps, target, model=None):
     from manim import tempconfig
 
     cls = scene_class(scene)
@@ -509,7 +546,7 @@ def _render_uncached(scene, config, manim_quality, width, height, fps, target):
             "output_file": scene, "preview": False,
         }
         with tempconfig(settings):
-            instance = cls(scene_config=config)
+            instance = cls(scene_config=config, model=model)
             instance.render()
             movie = pathlib.Path(instance.renderer.file_writer.movie_file_path)
         if not movie.is_file():

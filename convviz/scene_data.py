@@ -278,7 +278,11 @@ def filters_data(x, filters, bias=None, *, stride=1, padding="valid") -> Filters
 @dataclass(frozen=True)
 class PoolStep:
     """One pooling window: ``top``/``left`` in padded coordinates, the winning cell
-    ``(win_row, win_col)`` (padded coordinates) and the pooled ``value``."""
+    ``(win_row, win_col)`` (padded coordinates) and the pooled ``value``.
+
+    ``window`` holds the input values the window covers, row by row, without the
+    padded cells (TensorFlow's "same" pooling ignores them; they never win).
+    """
 
     index: int
     out_row: int
@@ -288,6 +292,7 @@ class PoolStep:
     win_row: int
     win_col: int
     value: float
+    window: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -296,7 +301,8 @@ class PoolingData:
 
     Attributes:
         input: ``(H, W)``; padding_mask: ``(Hp, Wp)`` True on padded cells (they
-        never win); pool_size, strides: pairs; pads: ``((top, bottom), (left, right))``;
+        never win); padded_input: ``(Hp, Wp)``, the input placed inside the padding
+        (the padded cells hold 0 but are not drawn); pool_size, strides: pairs; pads: ``((top, bottom), (left, right))``;
         output: ``(H', W')`` equal to ``convviz.max_pool2d``; steps: one per window.
     """
 
@@ -308,6 +314,7 @@ class PoolingData:
     padding: str
     output: np.ndarray
     steps: tuple[PoolStep, ...]
+    padded_input: np.ndarray | None = None
 
 
 def pooling_data(x, pool_size=2, stride=None, padding="valid") -> PoolingData:
@@ -323,37 +330,40 @@ def pooling_data(x, pool_size=2, stride=None, padding="valid") -> PoolingData:
     for i in range(output.shape[0]):
         for j in range(output.shape[1]):
             r0, c0 = i * strides[0], j * strides[1]          # padded coordinates
-            winner = None
+            winner, window = None, []
             for u in range(pool[0]):
                 for v in range(pool[1]):
                     r, c = r0 + u - top, c0 + v - left      # unpadded coordinates
                     inside = 0 <= r < x.shape[0] and 0 <= c < x.shape[1]
+                    if inside:
+                        window.append(x[r, c].item())
                     if inside and x[r, c] == output[i, j] and winner is None:
                         winner = (r0 + u, c0 + v)
             steps.append(PoolStep(index=len(steps), out_row=i, out_col=j, top=r0, left=c0,
                                   win_row=winner[0], win_col=winner[1],
-                                  value=output[i, j].item()))
+                                  value=output[i, j].item(), window=tuple(window)))
     return PoolingData(input=x, padding_mask=_padding_mask(x.shape, pads), pool_size=pool,
                        strides=strides, pads=pads, padding=padding, output=output,
-                       steps=tuple(steps))
+                       steps=tuple(steps), padded_input=np.pad(x, pads))
 
 
 # --------------------------------------------------------------------------- images
-def to_pixels(values, *, symmetric: bool = False) -> np.ndarray:
+def to_pixels(values, *, symmetric: bool = False, limits=None) -> np.ndarray:
     """Map an array to ``uint8`` grey levels for an image mobject (display only).
 
-    ``symmetric=False`` stretches ``[min, max]`` to ``[0, 255]``; ``symmetric=True``
-    maps ``[-m, m]`` (``m = max |value|``) so that 0 is mid-grey, for signed weights.
-    A constant array becomes black (or mid-grey when symmetric).
+    ``symmetric=False`` stretches ``[min, max]`` (or ``limits=(lo, hi)``) to
+    ``[0, 255]``; ``symmetric=True`` maps ``[-m, m]`` (``m = max |value|``) so that
+    0 is mid-grey, for signed weights. A constant array becomes black (or mid-grey
+    when symmetric).
     """
     values = np.asarray(values, dtype=np.float64)
     if symmetric:
         m = np.abs(values).max()
         scaled = np.full(values.shape, 0.5) if m == 0 else 0.5 + values / (2 * m)
     else:
-        lo, hi = values.min(), values.max()
+        lo, hi = (values.min(), values.max()) if limits is None else limits
         scaled = np.zeros(values.shape) if hi == lo else (values - lo) / (hi - lo)
-    return np.round(scaled * 255).astype(np.uint8)
+    return np.round(np.clip(scaled, 0, 1) * 255).astype(np.uint8)
 
 
 def _model_input(digit_u8: np.ndarray, model) -> np.ndarray:
@@ -371,8 +381,14 @@ class LearnedFiltersData:
         digit: ``(28, 28)`` uint8; label: its true class;
         conv_layer, pool_layer: layer names;
         filters: ``(F, kh, kw)`` the first layer's kernels (single input channel);
+        bias: ``(F,)`` their biases (zeros if the layer has none);
         feature_maps: ``(F, H, W)`` the conv layer's output for the digit;
         pooled: ``(F, H/2, W/2)`` the pooling layer's output.
+
+    The ``*_pixels`` properties are the grey levels the scene shows (display only):
+    filters with 0 as mid-grey, each feature map stretched to its own ``[0, max]``
+    and its pooled map on the same scale, so a pooled pixel is as bright as the
+    brightest pixel of its window.
     """
 
     digit: np.ndarray
@@ -380,8 +396,25 @@ class LearnedFiltersData:
     conv_layer: str
     pool_layer: str
     filters: np.ndarray
+    bias: np.ndarray
     feature_maps: np.ndarray
     pooled: np.ndarray
+
+    @property
+    def filter_pixels(self) -> np.ndarray:
+        return np.stack([to_pixels(k, symmetric=True) for k in self.filters])
+
+    def _limits(self, k: int):
+        return (min(0.0, float(self.feature_maps[k].min())), float(self.feature_maps[k].max()))
+
+    @property
+    def map_pixels(self) -> np.ndarray:
+        return np.stack([to_pixels(m, limits=self._limits(k))
+                         for k, m in enumerate(self.feature_maps)])
+
+    @property
+    def pooled_pixels(self) -> np.ndarray:
+        return np.stack([to_pixels(m, limits=self._limits(k)) for k, m in enumerate(self.pooled)])
 
 
 def _channels_first(maps: np.ndarray, data_format: str) -> np.ndarray:
@@ -410,7 +443,7 @@ def learned_filters_data(model, digit, label=None, *, conv_layer=None,
         raise ValueError(f"conv_layer {conv_layer!r} is not one of {[i.name for i in infos]}")
     if pool_layer is None:
         pool_layer = model.layers[info.index + 1].name
-    kernel, _ = filters(model, info.name)                       # (kh, kw, 1, F)
+    kernel, bias = filters(model, info.name)                    # (kh, kw, 1, F), (F,)
     if kernel.shape[2] != 1:
         raise ValueError(f"{info.name} has {kernel.shape[2]} input channels; "
                          "LearnedFilters draws a first layer (1 input channel)")
@@ -419,6 +452,7 @@ def learned_filters_data(model, digit, label=None, *, conv_layer=None,
         digit=digit, label=None if label is None else int(label),
         conv_layer=info.name, pool_layer=pool_layer,
         filters=np.asarray(kernel)[:, :, 0, :].transpose(2, 0, 1),
+        bias=np.zeros(kernel.shape[-1]) if bias is None else np.asarray(bias),
         feature_maps=_channels_first(np.asarray(maps[info.name])[0], info.data_format),
         pooled=_channels_first(np.asarray(maps[pool_layer])[0], info.data_format),
     )
@@ -450,6 +484,10 @@ class PipelineData:
         stages: one :class:`PipelineStage` per layer that changes the shape or
         applies weights (dropout, which is the identity at inference, is left out);
         probabilities: ``(10,)`` the model's ``predict``; predicted: argmax class.
+        shown: the stages as the scene draws them: an activation layer is merged
+        into the layer before it (``conv1`` + ``relu1`` is one stage named
+        ``"conv1 + relu1"`` holding the activation's output), so the shapes read
+        ``(32, 28, 28) -> (32, 14, 14) -> ... -> 10`` as in the article.
     """
 
     digit: np.ndarray
@@ -458,6 +496,18 @@ class PipelineData:
     stages: tuple[PipelineStage, ...]
     probabilities: np.ndarray
     predicted: int
+
+    @property
+    def shown(self) -> tuple[PipelineStage, ...]:
+        merged: list[PipelineStage] = []
+        for stage in self.stages:
+            if stage.kind == "activation" and merged and merged[-1].shape == stage.shape:
+                prev = merged[-1]
+                merged[-1] = PipelineStage(name=f"{prev.name} + {stage.name}", kind=prev.kind,
+                                           shape=stage.shape, maps=stage.maps)
+            else:
+                merged.append(stage)
+        return tuple(merged)
 
 
 def _layer_kind(layer) -> str:
@@ -511,7 +561,8 @@ def build(scene: str, config, model=None):
     (:func:`convviz.render.resolve_config`).
 
     The model scenes use ``model`` when given (tests pass an untrained one) and
-    otherwise ``convviz.train.load_trained(config.model, epochs=config.epochs)``.
+    otherwise ``convviz.train.load_trained(config.model, epochs=config.epochs,
+    n_train=config.n_train)`` (cached; trained on first use).
     """
     c = config
     if scene.startswith("KernelSlide"):
@@ -528,7 +579,7 @@ def build(scene: str, config, model=None):
         if model is None:
             from .train import load_trained
 
-            model = load_trained(c.model, epochs=c.epochs, verbose=0)
+            model = load_trained(c.model, epochs=c.epochs, n_train=c.n_train, verbose=0)
         digit, label = test_digit(c.digit_index)
         if scene == "LearnedFilters":
             return learned_filters_data(model, digit, label)

@@ -62,6 +62,8 @@ class FiltersAndKernels(ConvvizScene):
         self.wait(0.8)
         pile = stack([k.copy() for k in kernels], offset=0.25)
         place(pile, 0)
+        for depth, k in enumerate(kernels):   # the first kernel in front of the others
+            k.set_z_index(len(kernels) - depth)
         self.play(*[Transform(k, p) for k, p in zip(kernels, reversed(pile))],
                   *[FadeOut(r[0]) for r in row], run_time=1.2)
         filter_label = text(f"filter 0 {_shape(n_ch, kh, kw)}", style.LABEL_SIZE, style.KERNEL)
@@ -90,7 +92,7 @@ class FiltersAndKernels(ConvvizScene):
             fmap = NumberGrid((oh, ow), data.feature_maps[f], cell=ocell, color=style.OUTPUT,
                               fill_opacity=0.3)
             maps.add(labelled(fmap, f"feature map {f} = output channel {f}", style.SMALL_SIZE,
-                              style.OUTPUT, buff=0.12))
+                              style.OUTPUT, buff=0.12, max_width=5.2))
         filters.arrange(DOWN, buff=0.3)
         maps.arrange(DOWN, buff=0.3)
         for fl, m in zip(filters, maps):

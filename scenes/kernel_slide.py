@@ -107,6 +107,10 @@ class KernelSlide(ConvvizScene):
                 self.play(LaggedStart(*[TransformFromCopy(a, b) for a, b in
                                         zip(window_numbers, new_products)], lag_ratio=0.08),
                           run_time=style.STEP_TIME)
+                # TransformFromCopy leaves each number as its own scene member: regroup
+                # them so that removing the group later removes every number.
+                self.remove(*new_products)
+                self.add(new_products)
                 self.play(Write(new_sum), run_time=0.6)
                 self.play(TransformFromCopy(new_sum[-len(format_number(step.total)):], value),
                           run_time=0.7)

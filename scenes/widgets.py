@@ -39,12 +39,13 @@ class NumberGrid(VGroup):
     """A ``(H, W)`` grid of squares with optional numbers in them.
 
     ``values`` None draws empty cells (an output still to be computed); ``mask``
-    (bool ``(H, W)``) marks padded cells, drawn grey with grey numbers.
+    (bool ``(H, W)``) marks padded cells, drawn grey with grey numbers (or empty
+    with ``show_masked=False``, e.g. pooling's padding, which is ignored).
     """
 
     def __init__(self, shape, values=None, *, cell: float = 0.7, color=style.INPUT,
                  fill_opacity: float = 0.22, mask=None, number_color=style.TEXT,
-                 font_scale: float = 1.0, solid: bool = False):
+                 font_scale: float = 1.0, solid: bool = False, show_masked: bool = True):
         super().__init__()
         self.rows, self.cols = shape
         self.cell = cell
@@ -71,6 +72,8 @@ class NumberGrid(VGroup):
             values = np.asarray(values)
             for i in range(self.rows):
                 for j in range(self.cols):
+                    if self.mask[i, j] and not show_masked:
+                        continue
                     self.numbers[i, j] = self.make_number(i, j, values[i, j])
                     self.add(self.numbers[i, j])
 
@@ -107,9 +110,11 @@ def stack(mobjects, offset: float = 0.22):
 
 
 def labelled(mobject, label: str, size: int = style.LABEL_SIZE, color=style.TEXT,
-             buff: float = 0.2):
-    """``mobject`` with a label centred above it."""
-    caption = fit(text(label, size, color), max_width=max(mobject.width + 1.4, 2.5))
+             buff: float = 0.2, max_width: float | None = None):
+    """``mobject`` with a label centred above it (shrunk to ``max_width`` if wider;
+    by default a little wider than ``mobject``)."""
+    limit = max(mobject.width + 1.4, 2.5) if max_width is None else max_width
+    caption = fit(text(label, size, color), max_width=limit)
     caption.next_to(mobject, UP, buff=buff)
     return VGroup(caption, mobject) if isinstance(mobject, VMobject) else Group(caption, mobject)
 
@@ -130,16 +135,24 @@ class ConvvizScene(Scene):
 
     ``scene_config`` is given by :func:`convviz.render.render`; when Manim builds the
     scene itself (``manim scenes/<file>.py <Scene>``) it comes from
-    ``$CONVVIZ_SCENE_CONFIG`` or the article's defaults.
+    ``$CONVVIZ_SCENE_CONFIG`` or the article's defaults. ``model`` (a Keras model)
+    is what the model scenes draw instead of loading the trained one.
     """
 
-    def __init__(self, scene_config=None, **kwargs):
+    def __init__(self, scene_config=None, model=None, **kwargs):
         from convviz.render import config_from_env, resolve_config
 
         name = type(self).__name__
         self.cfg = (config_from_env(name) if scene_config is None
                     else resolve_config(name, scene_config))
+        self.model = model
         super().__init__(**kwargs)
+
+    def data(self):
+        """What this scene draws: :func:`convviz.scene_data.build` for its config."""
+        from convviz.scene_data import build
+
+        return build(type(self).__name__, self.cfg, model=self.model)
 
     def setup(self):
         self.camera.background_color = style.BACKGROUND
