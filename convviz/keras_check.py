@@ -16,8 +16,9 @@ The rest of the family has its bridges too: ``Conv2D(groups=...)`` and
 ``mode="convolution"`` go through :func:`keras_conv2d` (a true convolution is
 Keras' cross-correlation with the flipped kernel), and :func:`keras_conv2d_transpose`,
 :func:`keras_depthwise_conv2d`, :func:`keras_separable_conv2d` run
-``Conv2DTranspose``, ``DepthwiseConv2D`` and ``SeparableConv2D``. TensorFlow's CPU
-kernel for ``Conv2DTranspose`` refuses ``dilation_rate > 1`` outright, so the
+``Conv2DTranspose``, ``DepthwiseConv2D`` and ``SeparableConv2D``. ``Conv2DTranspose``
+runs its own ``dilation_rate`` only at stride 1 and, on the CPU, only in float32
+(TensorFlow's float64 kernel refuses any ``dilation_rate > 1``); elsewhere the
 bridge gives it the dilated kernel itself (zeros inserted between the taps, the
 definition of dilation) at dilation 1. Explicit padding of a transposed
 convolution crops its output, so it is a ``"valid"`` layer followed by a
@@ -276,28 +277,33 @@ def keras_conv2d_transpose(x, kernel, bias=None, *, strides=1, padding="valid",
                            data_format="channels_last") -> np.ndarray:
     """:func:`convviz.conv2d_transpose` computed by ``keras.layers.Conv2DTranspose``.
 
-    ``kernel`` is ``(kh, kw, C_out, C_in)`` as the layer stores it. Dilation is
-    given to Keras as the dilated kernel (TensorFlow's CPU kernel refuses
-    ``dilation_rate > 1``); explicit padding is a ``"valid"`` layer with the same
-    ``output_padding`` followed by ``Cropping2D``.
+    ``kernel`` is ``(kh, kw, C_out, C_in)`` as the layer stores it. Dilation goes
+    to the layer's own ``dilation_rate`` where TensorFlow runs it (stride 1,
+    float32 through oneDNN); where it is refused (Keras: ``strides > 1`` with
+    ``dilation_rate > 1``; TensorFlow's float64 CPU kernel: any ``dilation_rate > 1``)
+    the layer gets the dilated kernel itself at dilation 1. Explicit padding is a
+    ``"valid"`` layer with the same ``output_padding`` followed by ``Cropping2D``.
     """
     keras = _keras()
     setup = prepare_conv_transpose(x, kernel, bias, strides=strides, padding=padding,
                                    output_padding=output_padding,
                                    dilation_rate=dilation_rate, data_format=data_format)
     dtype = _float_dtype(setup.x, setup.kernel)
-    big = _dilate_kernel(setup.kernel, setup.dilation).astype(dtype)
     named = isinstance(padding, str)
     if output_padding is None:
         keras_op = None if named else (0, 0)
     else:
         keras_op = output_padding
 
-    def layers(fmt):
+    def layers(fmt, native_dilation):
+        if native_dilation:
+            weights, dilation = setup.kernel.astype(dtype), setup.dilation
+        else:
+            weights, dilation = _dilate_kernel(setup.kernel, setup.dilation).astype(dtype), (1, 1)
         layer = keras.layers.Conv2DTranspose(
-            big.shape[2], big.shape[:2], strides=setup.strides,
+            weights.shape[2], weights.shape[:2], strides=setup.strides,
             padding=padding.lower() if named else "valid", output_padding=keras_op,
-            data_format=fmt, use_bias=setup.has_bias, dtype=dtype,
+            dilation_rate=dilation, data_format=fmt, use_bias=setup.has_bias, dtype=dtype,
         )
         result = [layer]
         if not named:  # crop the valid output, which is output_padding longer than the canvas
@@ -310,10 +316,18 @@ def keras_conv2d_transpose(x, kernel, bias=None, *, strides=1, padding="valid",
         for each in result:
             each.build(shape)
             shape = each.compute_output_shape(shape)
-        layer.set_weights([big] + ([setup.bias.astype(dtype)] if setup.has_bias else []))
+        layer.set_weights([weights] + ([setup.bias.astype(dtype)] if setup.has_bias else []))
         return result, shape, False
 
-    return setup.restore(_run_windowed(keras, setup, padding, dtype, layers))
+    if setup.dilation != (1, 1) and setup.strides == (1, 1):
+        try:
+            return setup.restore(_run_windowed(keras, setup, padding, dtype,
+                                               lambda fmt: layers(fmt, True)))
+        except Exception as exc:  # "CPU implementations do not yet support dilation rates"
+            if "dilation" not in str(exc):
+                raise
+    return setup.restore(_run_windowed(keras, setup, padding, dtype,
+                                       lambda fmt: layers(fmt, False)))
 
 
 def _keras_pool(cls_name, x, pool_size, strides, padding, data_format):
