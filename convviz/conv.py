@@ -387,6 +387,10 @@ def conv2d(x, kernel, bias=None, *, strides=1, padding="valid", dilation_rate=1,
             true convolution first flips the kernel in both spatial axes,
             ``out[i, j] = sum x[i+u, j+v] * k[kh-1-u, kw-1-v]``, which is what the
             mathematics textbook and ``scipy.signal.convolve2d`` mean by it.
+            (Padding is the same in both modes, so with ``padding="same"`` and an
+            even kernel size the result is scipy's ``"same"`` window shifted by one
+            cell: scipy centres its full result, TensorFlow's rule pads the extra
+            cell after.)
 
     Returns:
         ``(N, H', W', C_out)`` (or ``(N, C_out, H', W')``), ``(H', W')`` for 2-D input.
