@@ -9,7 +9,7 @@ setup:
 	@bash scripts/setup-env.sh
 
 tour: setup
-	$(BIN)/convviz demo $(ARGS)
+	$(BIN)/convviz tour $(ARGS)
 
 demo: setup
 	$(BIN)/convviz demo

@@ -1,0 +1,41 @@
+"""``convviz tour``: the main job end to end -- data, model, figures, scenes, index.html."""
+from __future__ import annotations
+
+import pathlib
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "tour",
+        help="the main job: train (or load) the simple CNN, draw every figure, render the "
+             "scenes and write an index.html showing them all",
+        description="Load MNIST, train the article's simple CNN (cached after the first "
+                    "run), write the figures and the explainer videos into one folder and "
+                    "finish with an index.html that shows them, one sentence each.",
+    )
+    p.add_argument("--out", type=pathlib.Path, default=pathlib.Path("convviz-out"),
+                   metavar="DIR", help="output folder (default ./convviz-out/)")
+    p.add_argument("--quick", action="store_true",
+                   help="a first look in about a minute: 1 epoch on 15,000 images and only "
+                        "the short scenes")
+    p.add_argument("--quality", choices=("low", "medium", "high"), default="low",
+                   help="video quality: low 854x480@15 (default), medium 1280x720@30, "
+                        "high 1920x1080@60")
+    p.add_argument("--no-render", dest="render", action="store_false",
+                   help="skip the videos (figures and page only)")
+    p.set_defaults(func=tour_command)
+
+
+def tour_command(args) -> int:
+    import os
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from rich.console import Console
+
+    from ..tour import print_summary, run_tour
+
+    console = Console(soft_wrap=True)   # long paths stay on one line
+    result = run_tour(args.out, quick=args.quick, quality=args.quality,
+                      render_videos=args.render, console=console)
+    print_summary(result, console)
+    return 1 if result.failed else 0
