@@ -465,13 +465,15 @@ class PipelineStage:
 
     ``shape`` is the per-image output shape as Keras reports it (no batch axis);
     ``maps`` is ``(C, H, W)`` for spatial outputs (channels first whatever the data
-    format) and ``(units,)`` for flat ones.
+    format) and ``(units,)`` for flat ones. ``activation`` is the activation the
+    layer applies (``"relu"``, ``"softmax"``; None for none/linear).
     """
 
     name: str
     kind: str
     shape: tuple[int, ...]
     maps: np.ndarray
+    activation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -504,10 +506,17 @@ class PipelineData:
             if stage.kind == "activation" and merged and merged[-1].shape == stage.shape:
                 prev = merged[-1]
                 merged[-1] = PipelineStage(name=f"{prev.name} + {stage.name}", kind=prev.kind,
-                                           shape=stage.shape, maps=stage.maps)
+                                           shape=stage.shape, maps=stage.maps,
+                                           activation=stage.activation)
             else:
                 merged.append(stage)
         return tuple(merged)
+
+
+def _activation(layer) -> str | None:
+    function = getattr(layer, "activation", None)
+    name = getattr(function, "__name__", None)
+    return None if name in (None, "linear") else name
 
 
 def _layer_kind(layer) -> str:
@@ -536,7 +545,8 @@ def pipeline_data(model, digit, label=None) -> PipelineData:
             fmt = "channels_first" if out.ndim == 3 and stages and stages[-1].shape == out.shape else "channels_last"
         maps = _channels_first(out, fmt) if out.ndim == 3 else out
         stages.append(PipelineStage(name=layer.name, kind=_layer_kind(layer),
-                                    shape=tuple(int(d) for d in out.shape), maps=maps))
+                                    shape=tuple(int(d) for d in out.shape), maps=maps,
+                                    activation=_activation(layer)))
     return PipelineData(
         digit=digit, label=None if label is None else int(label),
         input_shape=tuple(int(d) for d in model.input_shape[1:]),

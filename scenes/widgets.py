@@ -16,6 +16,42 @@ import style
 from convviz.scene_data import format_number
 
 
+def _patch_manim_images() -> None:
+    """Work around Manim 0.22's ImageMobject drawing with Pillow >= 12.
+
+    ``Camera.display_image_mobject`` builds its blank canvas with
+    ``Image.fromarray(np.zeros((h, w)), mode="RGBA")``: a float64 array cast to
+    RGBA, which older Pillow accepted (all zeros: a transparent canvas) and Pillow
+    12+ rejects ("Invalid mode for data type"). Only Manim's camera module sees
+    this wrapper; it turns exactly that call into ``Image.new("RGBA", (w, h))`` and
+    passes every other call through unchanged.
+    """
+    from manim.camera import camera as camera_module
+    from PIL import Image as pil_image
+
+    if getattr(camera_module.Image, "_convviz_compat", False):
+        return
+
+    class _PillowCompat:
+        _convviz_compat = True
+
+        def __getattr__(self, name):
+            return getattr(pil_image, name)
+
+        @staticmethod
+        def fromarray(obj, mode=None):
+            array = np.asarray(obj)
+            if (mode == "RGBA" and array.ndim == 2 and array.dtype.kind == "f"
+                    and not array.any()):
+                return pil_image.new("RGBA", (array.shape[1], array.shape[0]), (0, 0, 0, 0))
+            return pil_image.fromarray(obj, mode) if mode is not None else pil_image.fromarray(obj)
+
+    camera_module.Image = _PillowCompat()
+
+
+_patch_manim_images()
+
+
 def text(content: str, size: int = style.LABEL_SIZE, color=style.TEXT, **kwargs) -> Text:
     return Text(content, font=style.FONT, font_size=size, color=color, **kwargs)
 
@@ -41,11 +77,14 @@ class NumberGrid(VGroup):
     ``values`` None draws empty cells (an output still to be computed); ``mask``
     (bool ``(H, W)``) marks padded cells, drawn grey with grey numbers (or empty
     with ``show_masked=False``, e.g. pooling's padding, which is ignored).
+    ``uniform`` writes all numbers at one size (the widest number's), e.g. weights
+    like ``0.1`` and ``-0.06`` side by side.
     """
 
     def __init__(self, shape, values=None, *, cell: float = 0.7, color=style.INPUT,
                  fill_opacity: float = 0.22, mask=None, number_color=style.TEXT,
-                 font_scale: float = 1.0, solid: bool = False, show_masked: bool = True):
+                 font_scale: float = 1.0, solid: bool = False, show_masked: bool = True,
+                 uniform: bool = False):
         super().__init__()
         self.rows, self.cols = shape
         self.cell = cell
@@ -76,6 +115,11 @@ class NumberGrid(VGroup):
                         continue
                     self.numbers[i, j] = self.make_number(i, j, values[i, j])
                     self.add(self.numbers[i, j])
+            if uniform and self.numbers:
+                smallest = min(t.font_size for t in self.numbers.values())
+                for (i, j), t in self.numbers.items():
+                    t.font_size = smallest
+                    t.move_to(self.square(i, j).get_center())
 
     def square(self, i: int, j: int) -> Square:
         return self.squares[i * self.cols + j]
@@ -102,8 +146,8 @@ class NumberGrid(VGroup):
 def stack(mobjects, offset: float = 0.22):
     """Mobjects piled into a 3-D looking stack: the first in front, the rest behind,
     each shifted up-right by ``offset``."""
-    group = Group(*reversed(mobjects)) if any(isinstance(m, ImageMobject) for m in mobjects) \
-        else VGroup(*reversed(mobjects))
+    group = VGroup(*reversed(mobjects)) if all(isinstance(m, VMobject) for m in mobjects) \
+        else Group(*reversed(mobjects))
     for depth, m in enumerate(mobjects):
         m.move_to(mobjects[0].get_center() + (RIGHT + UP) * offset * depth)
     return group
