@@ -122,8 +122,9 @@ class SceneConfig:
             ``(N, C, kh, kw)`` = N filters (FiltersAndKernels).
         bias: a number, or ``(N,)`` for N filters.
         stride, padding: as for :func:`convviz.conv2d` (``padding`` ``"valid"``,
-            ``"same"``, ``"full"`` or an int); for pooling ``stride`` None means the
-            pool size.
+            ``"same"``, ``"full"`` or an int). None means the scene's default (stride
+            1, or the pool size for pooling; the padding its variant shows, e.g.
+            ``"same"`` for KernelSlideSame, else ``"valid"``).
         channels: number of input channels to keep from the default input.
         filters: number of filters to keep from the default filters.
         pool_size: pooling window (Pooling scenes).
@@ -139,8 +140,8 @@ class SceneConfig:
     input: tuple | None = None
     kernel: tuple | None = None
     bias: object = None
-    stride: int | None = 1
-    padding: object = "valid"
+    stride: int | None = None
+    padding: object = None
     channels: int | None = None
     filters: int | None = None
     pool_size: int = 2
@@ -161,7 +162,9 @@ class SceneConfig:
         if self.stride is not None:
             _check_int(self.stride, "stride", 1)
         padding = self.padding
-        if isinstance(padding, str):
+        if padding is None:
+            pass
+        elif isinstance(padding, str):
             if padding.lower() not in _PADDING_WORDS:
                 raise ValueError(f"padding must be one of {_PADDING_WORDS} or an int >= 0, "
                                  f"got {padding!r}")
@@ -239,12 +242,11 @@ def default_config(scene: str) -> SceneConfig:
     if scene == "FiltersAndKernels":
         return SceneConfig(input=xm[0], kernel=_article_filters()[:2], bias=(bm[0], 0))
     if scene == "Pooling":
-        return SceneConfig(input=_POOLING_EXAMPLE, stride=None)
+        return SceneConfig(input=_POOLING_EXAMPLE)
     if scene == "PoolingSame":
         # The 5x5 feature map KernelSlideSame computes: odd size, so "same" pooling
         # adds one row and one column at the bottom/right.
-        return SceneConfig(input=conv2d(x, kernel, padding="same"), stride=None,
-                           padding="same")
+        return SceneConfig(input=conv2d(x, kernel, padding="same"), padding="same")
     return SceneConfig(model=_MODEL_SCENES[scene])
 
 
@@ -259,11 +261,16 @@ def resolve_config(scene: str, config: SceneConfig | None = None) -> SceneConfig
     and ``channels``/``filters`` applied to the default input/kernel."""
     base = default_config(scene)
     if config is None:
-        return base
+        config = base
     changes = {}
-    for name in ("input", "kernel", "bias", "model"):
+    for name in ("input", "kernel", "bias", "model", "stride", "padding"):
         if getattr(config, name) is None and getattr(base, name) is not None:
             changes[name] = getattr(base, name)
+    if (changes.get("stride", config.stride) is None
+            and not scene.startswith("Pooling")):
+        changes["stride"] = 1
+    if changes.get("padding", config.padding) is None:
+        changes["padding"] = "valid"
     config = config.replace(**changes) if changes else config
     if config.channels is not None and scene in ("MultiChannelSum", "FiltersAndKernels"):
         config = _keep_channels(config, base)

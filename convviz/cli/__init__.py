@@ -15,6 +15,7 @@ COMMAND_MODULES = [
     "convviz.cli.models",
     "convviz.cli.figures",
     "convviz.cli.shape",
+    "convviz.cli.render",
     "convviz.cli.tour",
     # (issue 5) "convviz.cli.render", (issue 6) "convviz.cli.tour"
 ]
