@@ -51,7 +51,7 @@ def format_number(value, decimals: int = 2) -> str:
 
     ``-0`` is written ``0``; the minus sign is U+2212 so it is as wide as a plus.
 
-    >>> format_number(12.0), format_number(-3), format_number(0.125)
+    >>> format_number(12.0), format_number(-3), format_number(0.126)
     ('12', '−3', '0.13')
     """
     value = float(value)
