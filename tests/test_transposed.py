@@ -326,6 +326,17 @@ def test_same_with_output_padding_zero_and_even_kernel_is_refused_like_keras():
     layer.build(x.shape)
     with pytest.raises(Exception):
         layer(x)
+    # One input row: Keras does not refuse but returns an empty output ((1-1)*2 + 0 rows);
+    # we refuse that too, since no 'same' convolution maps 0 rows to 1.
+    one = np.ones((1, 1, 3, 1), np.float32)
+    with pytest.raises(ValueError, match="gives 0 output cells"):
+        convviz.conv2d_transpose(one, k, strides=2, padding="same", output_padding=0)
+    layer = keras.layers.Conv2DTranspose(1, 2, strides=2, padding="same", output_padding=0)
+    layer.build(one.shape)
+    try:
+        assert np.asarray(layer(one)).size == 0
+    except Exception:
+        pass  # a Keras that refuses it agrees with us
 
 
 # --------------------------------------------------------------------------- adjoint
