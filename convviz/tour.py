@@ -482,6 +482,10 @@ def run_tour(out="convviz-out", *, quick=False, quality="low", render_videos=Tru
     times = {}
     t_start = time.perf_counter()
 
+    from . import train as _train  # noqa: F401  (imports TensorFlow: timed as startup)
+
+    times["startup"] = time.perf_counter() - t_start
+
     # 1. data -----------------------------------------------------------------
     t0 = time.perf_counter()
     from .data import load_mnist
@@ -613,6 +617,34 @@ def _readable(out: pathlib.Path, items, names=()) -> None:
             path.chmod(0o666 & ~mask)
 
 
+def _frame_count_and_still(video, at: float):
+    """``(frames, (width, height), PIL image at fraction at)`` decoding one frame at a
+    time (``render.read_video`` keeps every frame in memory: ~3x slower)."""
+    import av
+
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        frames = [frame for frame in container.decode(stream)] if not stream.frames else None
+    if frames is not None:          # no frame count in the header: decoded them all
+        if not frames:
+            return 0, (0, 0), None
+        pick = frames[min(len(frames) - 1, round(at * (len(frames) - 1)))]
+        return len(frames), (pick.width, pick.height), pick.to_image()
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        wanted = min(stream.frames - 1, round(at * (stream.frames - 1)))
+        count, image, last = 0, None, None
+        for frame in container.decode(stream):
+            if count == wanted:
+                image = frame.to_image()
+            count, last = count + 1, frame
+    if image is None and last is not None:   # the header over-counted: take the last one
+        image = last.to_image()
+    if image is None:
+        return 0, (0, 0), None
+    return count, image.size, image
+
+
 def _placement(key: str) -> dict:
     return {"section": _SECTION_OF.get(key, "How a convolution works"), "wide": key in _WIDE}
 
@@ -650,7 +682,7 @@ def _render_scene(scene, out, quality, epochs, renders_dir, bar, *, model=None,
             import shutil
 
             shutil.copyfile(cached_video, tmp)
-        n_frames, (width, height), (still,) = render_mod.read_video(target, (0.92,))
+        n_frames, (width, height), still = _frame_count_and_still(target, 0.92)
         if n_frames == 0:
             raise RuntimeError(f"the video {cached_video} has no frames")
         (out / poster).parent.mkdir(parents=True, exist_ok=True)
@@ -694,9 +726,9 @@ def print_summary(result: TourResult, console=None) -> None:
     console.rule("convviz tour: done" if not result.failed else "convviz tour: done, with errors")
     console.print(f"test accuracy   {result.accuracy:.2%} ({result.model_key}"
                   f"{', reused from the cache' if result.model_cached else ', trained now'})")
-    console.print(f"times           data {t.get('data', 0):.1f} s, model {t.get('model', 0):.1f} s, "
-                  f"figures {t.get('figures', 0):.1f} s, scenes {t.get('scenes', 0):.1f} s, "
-                  f"total {t.get('total', 0):.1f} s")
+    phases = ", ".join(f"{name} {t[name]:.1f} s" for name in
+                       ("startup", "data", "model", "figures", "scenes", "total") if name in t)
+    console.print(f"times           {phases}")
     if videos:
         console.print(f"videos          {sum(i.status == 'ok' for i in videos)} of {len(videos)}"
                       + (f", reused from the cache: {', '.join(reused)}" if reused else ""))

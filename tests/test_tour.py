@@ -1,0 +1,384 @@
+"""`convviz tour`: the page writer (fast) and the whole main job end to end (slow).
+
+The end-to-end tests run ``python -m convviz tour --quick`` three times in a
+subprocess, in the session's temporary CONVVIZ_HOME (tests/conftest.py):
+
+A. killed (SIGKILL) while it writes the figures -- the folder must hold no page and
+   no file that is not complete;
+B. a complete run into the same folder -- reuses the model A trained and checks that
+   every promised file exists, decodes and has the expected size, and that
+   ``index.html`` references all of them;
+C. a re-run -- says it reused the model and every video, and is faster than B.
+
+Then ``index.html`` is screenshotted with headless Chromium.
+"""
+from __future__ import annotations
+
+import html.parser
+import json
+import os
+import pathlib
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from convviz.tour import FIGURES, SCENE_TEXT, TourItem, quick_scenes, write_index
+
+LOW_SIZE = (854, 480)     # convviz.render.QUALITIES["low"]
+
+
+# --------------------------------------------------------------------------- helpers
+class _Links(html.parser.HTMLParser):
+    """Every src/href/poster of a page, and its visible text."""
+
+    def __init__(self):
+        super().__init__()
+        self.links = {"img": [], "source": [], "poster": [], "href": []}
+        self.video_controls = 0
+        self.text = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "img":
+            self.links["img"].append(attrs["src"])
+        if tag == "source":
+            self.links["source"].append(attrs["src"])
+        if tag == "video":
+            self.video_controls += "controls" in attrs
+            if "poster" in attrs:
+                self.links["poster"].append(attrs["poster"])
+        if tag == "a" and "href" in attrs:
+            self.links["href"].append(attrs["href"])
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parse_page(path) -> _Links:
+    parser = _Links()
+    parser.feed(pathlib.Path(path).read_text(encoding="utf-8"))
+    return parser
+
+
+def figure(key="digits", **kw):
+    title, sentence = FIGURES.get(key, (key, f"About {key}."))
+    kw.setdefault("path", f"figures/{key}.png")
+    return TourItem(key, "figure", title, sentence, width=400, height=300, **kw)
+
+
+def video(key="KernelSlide", **kw):
+    title, sentence = SCENE_TEXT.get(key, (key, f"About {key}."))
+    kw.setdefault("path", f"videos/{key}.mp4")
+    kw.setdefault("poster", f"stills/{key}.png")
+    return TourItem(key, "video", title, sentence, width=854, height=480, **kw)
+
+
+# --------------------------------------------------------------------------- the page (fast)
+def test_index_references_every_item_with_its_sentence(tmp_path):
+    items = [figure("digits"), figure("filters"), video("KernelSlide"), video("MultiChannelSum")]
+    index = write_index(tmp_path, items, summary=["Test accuracy: 98.90%"])
+    assert index == tmp_path / "index.html"
+    page = parse_page(index)
+    assert page.links["img"] == ["figures/digits.png", "figures/filters.png"]
+    assert page.links["source"] == ["videos/KernelSlide.mp4", "videos/MultiChannelSum.mp4"]
+    assert page.links["poster"] == ["stills/KernelSlide.png", "stills/MultiChannelSum.png"]
+    assert page.video_controls == 2
+    text = " ".join(page.text)
+    for item in items:
+        assert item.sentence in text and item.title in text
+    assert "Test accuracy: 98.90%" in text
+    for term in ("kernel", "filter", "channel", "feature map"):       # the glossary
+        assert term in text
+    raw = index.read_text()
+    assert raw.startswith("<!DOCTYPE html>") and 'type="video/mp4"' in raw
+    assert not list(tmp_path.glob(".*tmp*"))                          # written atomically
+
+
+def test_index_escapes_text_and_urls(tmp_path):
+    evil = TourItem("x<y", "figure", "<script>alert(1)</script>", "Tom & Jerry say \"hi\" <b>",
+                    path="figures/a b&c.png")
+    index = write_index(tmp_path, [evil], summary=["<i>98%</i> & more"], title="A < B",
+                        footer="made by <me>")
+    raw = index.read_text()
+    assert "<script>" not in raw and "&lt;script&gt;alert(1)&lt;/script&gt;" in raw
+    assert "Tom &amp; Jerry say &quot;hi&quot; &lt;b&gt;" in raw
+    assert "&lt;i&gt;98%&lt;/i&gt; &amp; more" in raw and "<title>A &lt; B</title>" in raw
+    assert "made by &lt;me&gt;" in raw
+    assert parse_page(index).links["img"] == ["figures/a%20b%26c.png"]   # a valid URL
+
+
+def test_index_shows_why_an_item_is_missing(tmp_path):
+    items = [figure("digits"),
+             video("Pooling", path=None, poster=None, status="skipped",
+                   note="scenes/pooling.py does not exist (yet)"),
+             video("KernelSlide", path=None, poster=None, status="failed",
+                   note="RuntimeError: <boom>")]
+    raw = write_index(tmp_path, items).read_text()
+    assert "This video was skipped: scenes/pooling.py does not exist (yet)" in raw
+    assert "This video could not be made: RuntimeError: &lt;boom&gt;" in raw
+    page = parse_page(tmp_path / "index.html")
+    assert page.links["source"] == [] and page.links["img"] == ["figures/digits.png"]
+
+
+def test_index_groups_items_by_section_in_order(tmp_path):
+    items = [figure("digits", section="The data"), video("KernelSlide", section="How"),
+             figure("conv_step", section="How", wide=True)]
+    raw = write_index(tmp_path, items).read_text()
+    assert raw.index("1. The data") < raw.index("2. How") < raw.index("videos/KernelSlide.mp4") \
+        < raw.index("figures/conv_step.png")
+    assert '<figure id="conv_step" class="wide">' in raw
+
+
+def test_index_refuses_paths_outside_the_folder_and_keeps_the_old_page(tmp_path):
+    old = write_index(tmp_path, [figure("digits")]).read_text()
+    for bad in ("/etc/passwd", "../secret.png", "http://example.com/a.png"):
+        with pytest.raises(ValueError, match=r"relative to the output folder, got"):
+            write_index(tmp_path, [figure("digits", path=bad)])
+    assert (tmp_path / "index.html").read_text() == old
+    with pytest.raises(TypeError, match=r"items must be TourItem objects, got dict"):
+        write_index(tmp_path, [{"path": "a.png"}])
+
+
+def test_tour_item_checks_its_fields():
+    with pytest.raises(ValueError, match=r"kind must be 'figure' or 'video', got 'gif'"):
+        TourItem("a", "gif", "t", "s", path="a.gif")
+    with pytest.raises(ValueError, match=r"status must be 'ok', 'skipped' or 'failed', got 'meh'"):
+        TourItem("a", "figure", "t", "s", path="a.png", status="meh")
+    with pytest.raises(ValueError, match=r"'a' is ok but has no path"):
+        TourItem("a", "figure", "t", "s")
+
+
+def test_quick_scenes_need_no_trained_model():
+    from convviz import render
+
+    scenes = quick_scenes()
+    assert scenes and set(scenes) <= set(render.SCENES)
+    assert not set(scenes) & {"LearnedFilters", "CNNPipeline"}
+    assert set(SCENE_TEXT) == set(render.SCENES)          # a sentence for every scene
+
+
+def test_a_missing_or_failing_scene_is_reported_not_fatal(tmp_path, monkeypatch):
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from convviz import render, tour
+
+    quiet = Console(file=open(os.devnull, "w"))
+    empty = tmp_path / "no-scenes"
+    empty.mkdir()
+    monkeypatch.setenv("CONVVIZ_SCENES_DIR", str(empty))
+    with Progress(console=quiet) as bar:
+        bar.add_task("scenes", total=1)
+        item = tour._render_scene("Pooling", tmp_path, "low", 1, tmp_path / "renders", bar)
+    assert item.status == "skipped" and "scenes/pooling.py does not exist" in item.note
+
+    monkeypatch.delenv("CONVVIZ_SCENES_DIR")
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("Manim fell over")
+
+    monkeypatch.setattr(render, "render", boom)
+    with Progress(console=quiet) as bar:
+        bar.add_task("scenes", total=1)
+        item = tour._render_scene("KernelSlide", tmp_path, "low", 1, tmp_path / "renders", bar)
+    assert item.status == "failed" and item.note == "RuntimeError: Manim fell over"
+    assert not (tmp_path / "videos").exists() or not list((tmp_path / "videos").iterdir())
+
+
+def test_cli_tour_options(capsys):
+    from convviz.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["tour", "--help"])
+    assert exit_.value.code == 0
+    text = capsys.readouterr().out
+    for option in ("--out", "--quick", "--quality", "--no-render", "low,medium,high"):
+        assert option in text
+    with pytest.raises(SystemExit) as exit_:
+        main(["tour", "--quality", "ultra"])
+    assert exit_.value.code == 2
+    assert "argument --quality: invalid choice: 'ultra'" in capsys.readouterr().err
+
+
+def test_tour_refuses_a_file_as_output_folder(tmp_path):
+    from convviz.tour import run_tour
+
+    not_a_folder = tmp_path / "out.txt"
+    not_a_folder.write_text("x")
+    with pytest.raises(ValueError, match=r"--out must be a folder, got the existing file"):
+        run_tour(not_a_folder)
+    with pytest.raises(ValueError, match=r"quality must be one of low, medium, high, got 'ultra'"):
+        run_tour(tmp_path / "o", quality="ultra")
+
+
+# --------------------------------------------------------------------------- end to end (slow)
+def _tour_command(out):
+    return [sys.executable, "-m", "convviz", "tour", "--quick", "--out", str(out)]
+
+
+def _run(out, env):
+    start = time.perf_counter()
+    done = subprocess.run(_tour_command(out), env=env, capture_output=True, text=True,
+                          timeout=400)
+    seconds = time.perf_counter() - start
+    assert done.returncode == 0, f"tour failed:\n{done.stdout}\n{done.stderr[-3000:]}"
+    return done.stdout, seconds
+
+
+@pytest.fixture(scope="module")
+def tour_runs(tmp_path_factory, convviz_home):
+    """The three runs A (killed), B (complete), C (re-run) of the module docstring."""
+    out = tmp_path_factory.mktemp("tour") / "convviz-out"
+    env = dict(os.environ, CONVVIZ_HOME=str(convviz_home), COLUMNS="200")
+
+    # A: kill -9 while the figures are being written.
+    start_a = time.perf_counter()
+    proc = subprocess.Popen(_tour_command(out), env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    killed_during_figures = False
+    while time.monotonic() < deadline and proc.poll() is None:
+        if (out / "figures").is_dir() and any((out / "figures").iterdir()):
+            proc.send_signal(signal.SIGKILL)
+            killed_during_figures = True
+            break
+        time.sleep(0.05)
+    proc.wait(timeout=60)
+    seconds_a = time.perf_counter() - start_a
+    after_kill = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    complete = {}
+    for rel in after_kill:
+        if rel.endswith(".png") and not pathlib.PurePosixPath(rel).name.startswith("."):
+            from PIL import Image
+
+            with Image.open(out / rel) as image:
+                image.load()                      # raises on a truncated file
+                complete[rel] = image.size
+
+    stdout_b, seconds_b = _run(out, env)
+    snapshot_b = {rel: (out / rel).read_bytes() for rel in ("index.html", "tour.json")}
+    manifest_b = json.loads(snapshot_b["tour.json"])
+    stdout_c, seconds_c = _run(out, env)
+    print(f"\ntour runs: A (killed) {seconds_a:.0f} s, B (complete) {seconds_b:.0f} s, "
+          f"C (re-run) {seconds_c:.0f} s", file=sys.stderr)
+    return dict(out=out, killed=killed_during_figures, after_kill=after_kill,
+                complete_after_kill=complete, stdout_b=stdout_b, seconds_b=seconds_b,
+                manifest_b=manifest_b, stdout_c=stdout_c, seconds_c=seconds_c)
+
+
+@pytest.mark.slow
+def test_killed_tour_leaves_no_page_and_no_partial_file(tour_runs):
+    assert tour_runs["killed"], "the tour finished before it could be killed"
+    after = tour_runs["after_kill"]
+    assert "index.html" not in after and "tour.json" not in after
+    finals = [r for r in after if not pathlib.PurePosixPath(r).name.startswith(".")]
+    assert set(finals) == set(tour_runs["complete_after_kill"])      # each one decodes
+    # and the next run cleaned the hidden temporaries up
+    out = tour_runs["out"]
+    assert not [p for p in out.rglob(".*") if p.is_file()]
+
+
+@pytest.mark.slow
+def test_quick_tour_writes_every_promised_file(tour_runs):
+    from PIL import Image
+
+    from convviz.render import read_video
+
+    out, manifest = tour_runs["out"], tour_runs["manifest_b"]
+    items = {i["key"]: i for i in manifest["items"]}
+    assert set(FIGURES) <= set(items) and set(quick_scenes()) <= set(items)
+    assert all(i["status"] == "ok" for i in items.values()), items
+    assert manifest["settings"] == {"quick": True, "quality": "low", "epochs": 1,
+                                    "n_train": 15000}
+    assert 0.85 < manifest["accuracy"] <= 1.0            # 1 epoch on 15,000 images: ~93 %
+
+    for key in FIGURES:
+        item = items[key]
+        with Image.open(out / item["path"]) as image:
+            image.load()
+            assert image.format == "PNG"
+            assert image.size == (item["width"], item["height"])
+            assert min(image.size) >= 300, (key, image.size)
+            assert image.convert("L").getextrema()[0] < 100     # something dark is drawn
+    with Image.open(out / items["digits"]["path"]) as digits:         # the 2x2 grid
+        assert 0.6 < digits.width / digits.height < 1.2
+    with Image.open(out / items["history"]["path"]) as history:       # two panels side by side
+        assert history.width > 2 * history.height
+
+    for scene in quick_scenes():
+        item = items[scene]
+        n_frames, size, (middle,) = read_video(out / item["path"], (0.5,))
+        assert size == LOW_SIZE and n_frames == item["frames"] and n_frames >= 60, (scene, n_frames)
+        assert middle.convert("L").getextrema()[1] > 150                # text drawn on dark
+        with Image.open(out / item["poster"]) as still:
+            assert still.size == LOW_SIZE
+
+    page = parse_page(out / "index.html")
+    referenced = set(page.links["img"]) | set(page.links["source"]) | set(page.links["poster"])
+    made = {p.relative_to(out).as_posix() for p in out.rglob("*")
+            if p.suffix in (".png", ".mp4")}
+    assert referenced == made                                 # all of them, nothing else
+    assert page.video_controls == len(quick_scenes())
+    text = " ".join(page.text)
+    for key in list(FIGURES) + list(quick_scenes()):
+        assert items[key]["sentence"] in text
+    assert f"{100 * manifest['accuracy']:.2f}%" in text
+
+    stdout = tour_runs["stdout_b"]
+    assert "reused from the cache" in stdout.split("2/4 model")[1].splitlines()[0]  # A's model
+    assert "test accuracy" in stdout and str((out / "index.html").resolve()) in stdout
+    for phase in ("data", "model", "figures", "scenes", "total"):
+        assert f"{phase} " in stdout.split("times", 1)[1]
+    umask = os.umask(0)
+    os.umask(umask)
+    for rel in ("index.html", items["digits"]["path"], items[quick_scenes()[0]]["path"]):
+        assert (out / rel).stat().st_mode & 0o777 == 0o666 & ~umask   # not mkstemp's 0600
+
+
+@pytest.mark.slow
+def test_second_tour_reuses_model_and_videos_and_is_faster(tour_runs):
+    stdout = tour_runs["stdout_c"]
+    model_line = stdout.split("2/4 model")[1].splitlines()[0]
+    assert "reused from the cache" in model_line
+    for scene in quick_scenes():
+        assert f"scene {scene}: reused from the cache" in stdout
+    assert "reused from the cache: " + ", ".join(quick_scenes()) in stdout
+    manifest = json.loads((tour_runs["out"] / "tour.json").read_text())
+    assert all(i["cached"] for i in manifest["items"] if i["kind"] == "video")
+    assert tour_runs["seconds_c"] < tour_runs["seconds_b"] - 10, \
+        (tour_runs["seconds_b"], tour_runs["seconds_c"])
+
+
+def _chromium():
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(_chromium() is None,
+                    reason="Chromium is not installed (make test installs Debian's chromium)")
+def test_index_renders_in_headless_chromium(tour_runs, tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    shot = tmp_path / "index.png"
+    size = (1280, 2400)
+    command = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+               f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000",
+               f"--window-size={size[0]},{size[1]}", f"--screenshot={shot}",
+               (tour_runs["out"] / "index.html").resolve().as_uri()]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and shot.is_file(), done.stderr[-2000:]
+    with Image.open(shot) as image:
+        image = image.convert("RGB")
+    assert image.size == size
+    gray = np.asarray(image.convert("L"), dtype=float)
+    assert gray.std() > 20, "the screenshot is blank"
+    # Calibrated on this page: with its figures it is ~9 % non-white and ~6 % pure black
+    # (the digits' backgrounds); with the images missing only the text is left: ~2 %
+    # non-white and no pure black at all.
+    assert (gray < 200).mean() > 0.05, "almost only text: are the figures missing?"
+    assert (gray < 20).mean() > 0.02, "no black digit images in the screenshot"
