@@ -417,6 +417,8 @@ def conv_nhwc(setup: ConvSetup) -> np.ndarray:
     (top, bottom), (left, right) = setup.pads
     bias = setup.bias.astype(dtype, copy=False)
     kernel = setup.kernel.astype(dtype, copy=False)
+    if groups > 1 and c_group == 1:
+        return _depthwise_nhwc(setup, dtype, kernel, bias)
     if groups == 1:
         weights = kernel.reshape(kh * kw * c_in, c_out)
     else:  # (G, kh*kw*C_in/G, C_out/G): the filters of group g over its channels
@@ -455,6 +457,53 @@ def conv_nhwc(setup: ConvSetup) -> np.ndarray:
             out_chunk.reshape(rows, groups, c_out // groups)[...] = part.transpose(1, 0, 2)
         if setup.has_bias:
             out_chunk += bias  # while the chunk is still in cache
+    return out
+
+
+# Output elements per chunk of the depthwise path: 128 Ki values (512 KiB float32)
+# keep the accumulator in cache (benchmarks/bench_family.py, 2-core Xeon).
+_DEPTHWISE_CHUNK_ELEMENTS = 1 << 17
+
+
+def _depthwise_nhwc(setup: ConvSetup, dtype, kernel, bias) -> np.ndarray:
+    """``groups == C_in`` (one input channel per group, e.g. depthwise): tap by tap.
+
+    Output channel ``c*M + m`` is input channel ``c`` times kernel ``[:, :, 0, c*M + m]``.
+    Instead of im2col, which would multiply matrices only ``kh*kw`` wide, every kernel
+    tap ``(u, v)`` adds ``window_tap * kernel[u, v]`` to the output, ``M`` channels
+    at a time, in chunks of images small enough to stay in cache.
+    """
+    n, h, w, c_in = setup.x.shape
+    kh, kw, _, c_out = kernel.shape
+    multiplier = c_out // c_in
+    ho, wo = setup.out_hw
+    (sh, sw), (dh, dw) = setup.strides, setup.dilation
+    (top, bottom), (left, right) = setup.pads
+    taps = kernel.reshape(kh, kw, c_in, multiplier)
+
+    out = np.empty((n, ho, wo, c_out), dtype=dtype)
+    chunk = max(1, min(n, _DEPTHWISE_CHUNK_ELEMENTS // (ho * wo * c_out)))
+    padded = np.zeros((chunk, h + top + bottom, w + left + right, c_in), dtype=dtype)
+    acc = np.empty((multiplier, chunk, ho, wo, c_in), dtype=dtype)
+    product = np.empty((chunk, ho, wo, c_in), dtype=dtype)
+    for start in range(0, n, chunk):
+        stop = min(start + chunk, n)
+        size = stop - start
+        xp = padded[:size]
+        xp[:, top: top + h, left: left + w] = setup.x[start:stop]
+        part, prod = acc[:, :size], product[:size]
+        part.fill(0)
+        for u in range(kh):
+            for v in range(kw):
+                r0, c0 = u * dh, v * dw
+                tap = xp[:, r0: r0 + sh * (ho - 1) + 1: sh, c0: c0 + sw * (wo - 1) + 1: sw]
+                for m in range(multiplier):
+                    np.multiply(tap, taps[u, v, :, m], out=prod)
+                    part[m] += prod
+        # (M, n, H', W', C_in) -> (n, H', W', C_in, M): channel c*M + m
+        out[start:stop].reshape(size, ho, wo, c_in, multiplier)[...] = np.moveaxis(part, 0, -1)
+        if setup.has_bias:
+            out[start:stop] += bias
     return out
 
 

@@ -294,6 +294,20 @@ def test_keras_depthwise_with_unequal_strides_is_refused_by_tensorflow_and_sampl
                                ours, rtol=1e-5, atol=1e-5)
 
 
+def test_integer_inputs_give_exact_integer_results_equal_to_keras():
+    rng = np.random.default_rng(3)
+    x, k, b = rng.integers(-9, 10, (2, 3, 7, 6)), rng.integers(-3, 4, (3, 2, 3, 2)), np.arange(6)
+    ours, theirs = assert_depthwise_matches_keras(x, k, b, strides=2, padding="same",
+                                                  data_format="channels_first")
+    assert ours.dtype.kind == "i"
+    np.testing.assert_array_equal(ours, theirs)
+    g = rng.integers(-3, 4, (2, 2, 1, 6))
+    ours, theirs = assert_matches_keras(x.transpose(0, 2, 3, 1), g, b, groups=3, dilation_rate=2,
+                                        padding="same")
+    assert ours.dtype.kind == "i"
+    np.testing.assert_array_equal(ours, theirs)
+
+
 def test_single_channel_depthwise_is_plain_conv_and_matches_keras():
     x, k = np.arange(30.0).reshape(5, 6), np.array([[1.0, -1.0], [2.0, 0.5]])
     ours, _ = assert_depthwise_matches_keras(x, k, 3.0, padding="same")
