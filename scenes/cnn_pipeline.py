@@ -87,11 +87,14 @@ class CNNPipeline(ConvvizScene):
         for k, box in enumerate(flat_boxes):
             box.move_to(LEFT * 4.9 + RIGHT * 3.7 * k + UP * low_y)
         bars = self._bars(data.probabilities, data.predicted)
-        bars.move_to(RIGHT * 4.55 + UP * (low_y - 0.05))
+        # the chart stands on y = -2.5 (room below the pool2 -> flatten line for the
+        # tallest bar, its value and the label)
+        bars.shift(RIGHT * 4.3 - RIGHT * bars.base.get_center()[0]
+                   + UP * (-2.5 - bars.base.get_center()[1]))
         last = flat[-1]
         bars_label = text(f"{stage_title(last)} \u2192 {shape_text(last.shape)} class "
                           "probabilities", style.SMALL_SIZE, style.OUTPUT)
-        fit(bars_label, max_width=4.6).next_to(bars, UP, buff=0.15)
+        fit(bars_label, max_width=5.4).move_to(RIGHT * 4.3 + UP * -0.85)
         # pool2 -> flatten: down, left along the gap between the rows, down again.
         mid_y = (boxes[-1].get_bottom()[1] + flat_boxes[0].get_top()[1]) / 2
         start = boxes[-1].get_bottom() + DOWN * 0.08
@@ -121,7 +124,8 @@ class CNNPipeline(ConvvizScene):
         line = self.caption(verdict, size=style.LABEL_SIZE, color=style.OUTPUT)
         self.play(Indicate(bars.bars[data.predicted], color=style.BIAS),
                   Create(SurroundingRectangle(VGroup(bars.bars[data.predicted],
-                                                     bars.digits[data.predicted]),
+                                                     bars.digits[data.predicted],
+                                                     bars.values[data.predicted]),
                                               color=style.BIAS, buff=0.06)),
                   Write(line), run_time=1.2)
         self.wait(2.0)
@@ -137,10 +141,12 @@ class CNNPipeline(ConvvizScene):
 
     def _bars(self, probabilities, predicted) -> VGroup:
         """A bar chart of the class probabilities, each value written above its bar."""
-        width, gap, height = 0.36, 0.1, 1.6
+        width, gap, height = 0.4, 0.14, 1.2
         group = VGroup()
         group.bars, group.digits, group.values = VGroup(), VGroup(), VGroup()
-        base = Line(LEFT * 0.1, RIGHT * (10 * (width + gap)), color=style.MUTED, stroke_width=2)
+        base = Line(LEFT * 0.1, RIGHT * (10 * (width + gap) - gap + 0.1), color=style.MUTED,
+                    stroke_width=2)
+        group.base = base
         for c, p in enumerate(probabilities):
             x = c * (width + gap) + width / 2
             color = style.OUTPUT if c == predicted else style.MUTED
@@ -148,7 +154,7 @@ class CNNPipeline(ConvvizScene):
                             fill_color=color, fill_opacity=0.9)
             bar.move_to(RIGHT * x, aligned_edge=DOWN)
             digit = text(str(c), style.SMALL_SIZE, style.TEXT).next_to(RIGHT * x, DOWN, buff=0.12)
-            value = fit(text(f"{p:.2f}", 15, color), max_width=width + gap)
+            value = fit(text(f"{p:.2f}", 14, color), max_width=width + gap * 0.6)
             value.next_to(bar, UP, buff=0.06)
             group.bars.add(bar)
             group.digits.add(digit)

@@ -105,10 +105,10 @@ class LearnedFilters(ConvvizScene):
 
         # 3. Pooling: 28x28 -> 14x14, drawn at half the size beside the maps.
         before = Group(maps.copy(), maps_label.copy())
-        before.move_to(LEFT * 6.9 + UP * 0.2, aligned_edge=LEFT)
+        before.move_to(LEFT * 6.65 + UP * 0.2, aligned_edge=LEFT)
         pooled = _tile([image(p, cell / 2) for p in data.pooled_pixels], cell / 2, gap,
                        style.POOL, stroke=1.2)
-        pooled.move_to(RIGHT * 6.85 + UP * 0.2, aligned_edge=RIGHT)
+        pooled.move_to(RIGHT * 6.6 + UP * 0.2, aligned_edge=RIGHT)
         pooled.match_y(before[0])
         pooled_label = text(f"pooled ({n}, {ph}, {pw})", style.LABEL_SIZE, style.POOL)
         pooled_label.next_to(pooled, UP, buff=0.2)
