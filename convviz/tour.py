@@ -582,7 +582,7 @@ def run_tour(out="convviz-out", *, quick=False, quality="low", render_videos=Tru
     items = _ordered(items)
     _readable(out, items)
     index = write_index(out, items, summary=summary,
-                        footer=f"Made by `{command}` with convviz. Every number in the "
+                        footer=f"Made by '{command}' with convviz. Every number in the "
                                "animations is computed by convviz's numpy core, which the "
                                "test suite checks against Keras Conv2D.")
     result = TourResult(out=out, index=index, items=items, accuracy=accuracy,
@@ -682,7 +682,7 @@ def _render_scene(scene, out, quality, epochs, renders_dir, bar, *, model=None,
             import shutil
 
             shutil.copyfile(cached_video, tmp)
-        n_frames, (width, height), still = _frame_count_and_still(target, 0.92)
+        n_frames, (width, height), still = _frame_count_and_still(target, 1.0)
         if n_frames == 0:
             raise RuntimeError(f"the video {cached_video} has no frames")
         (out / poster).parent.mkdir(parents=True, exist_ok=True)
