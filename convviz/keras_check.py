@@ -313,11 +313,14 @@ def keras_conv2d_transpose(x, kernel, bias=None, *, strides=1, padding="valid",
             result.append(keras.layers.Cropping2D(crops, data_format=fmt, dtype=dtype))
         n, h, w, c = setup.x.shape
         shape = (n, h, w, c) if fmt == "channels_last" else (n, c, h, w)
+        shapes = []
         for each in result:
             each.build(shape)
             shape = each.compute_output_shape(shape)
+            shapes.append(shape)
         layer.set_weights([weights] + ([setup.bias.astype(dtype)] if setup.has_bias else []))
-        return result, shape, False
+        # The bias bug depends on the shape the layer adds its bias to: the uncropped one.
+        return result, shapes[0], False
 
     if setup.dilation != (1, 1) and setup.strides == (1, 1):
         try:

@@ -290,6 +290,28 @@ def test_keras_channels_first_bias_bug_hits_conv2d_transpose_and_is_routed_aroun
                                atol=1e-5)
 
 
+def test_bias_bug_is_detected_on_the_uncropped_transposed_output():
+    """Found by the property test: explicit padding crops AFTER the layer added its bias.
+
+    Here the layer's own output is 3x3 with 3 filters (the bug applies) while the
+    cropped result is 1x1 (it looks as if it did not); the bridge must judge the former.
+    """
+    import keras
+
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((1, 1, 1, 1)).astype(np.float32)
+    k = rng.standard_normal((3, 3, 3, 1)).astype(np.float32)
+    b = np.array([0.0, 10.0, 20.0], np.float32)
+    ours, _ = assert_transpose_matches_keras(x, k, b, padding=1, data_format="channels_first")
+    np.testing.assert_allclose(ours[0, :, 0, 0], x[0, 0, 0, 0] * k[1, 1, :, 0] + b, rtol=1e-6)
+    layer = keras.layers.Conv2DTranspose(3, 3, data_format="channels_first")
+    layer.build(x.shape)
+    layer.set_weights([k, b])
+    raw = np.asarray(layer(x))[:, :, 1:2, 1:2]
+    if not np.allclose(raw, ours, atol=1e-5):   # the buggy Keras adds bias[w = 1] everywhere
+        np.testing.assert_allclose(raw, ours - b[None, :, None, None] + b[1], atol=1e-5)
+
+
 def test_keras_runs_transposed_dilation_only_where_tensorflow_has_a_kernel_for_it():
     """float32 stride 1: Keras' own dilation_rate, equal to ours. float64: TensorFlow's
     CPU kernel refuses it, which is why the bridge falls back to the dilated kernel."""
