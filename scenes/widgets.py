@@ -16,42 +16,6 @@ import style
 from convviz.scene_data import format_number
 
 
-def _patch_manim_images() -> None:
-    """Work around Manim 0.22's ImageMobject drawing with Pillow >= 12.
-
-    ``Camera.display_image_mobject`` builds its blank canvas with
-    ``Image.fromarray(np.zeros((h, w)), mode="RGBA")``: a float64 array cast to
-    RGBA, which older Pillow accepted (all zeros: a transparent canvas) and Pillow
-    12+ rejects ("Invalid mode for data type"). Only Manim's camera module sees
-    this wrapper; it turns exactly that call into ``Image.new("RGBA", (w, h))`` and
-    passes every other call through unchanged.
-    """
-    from manim.camera import camera as camera_module
-    from PIL import Image as pil_image
-
-    if getattr(camera_module.Image, "_convviz_compat", False):
-        return
-
-    class _PillowCompat:
-        _convviz_compat = True
-
-        def __getattr__(self, name):
-            return getattr(pil_image, name)
-
-        @staticmethod
-        def fromarray(obj, mode=None):
-            array = np.asarray(obj)
-            if (mode == "RGBA" and array.ndim == 2 and array.dtype.kind == "f"
-                    and not array.any()):
-                return pil_image.new("RGBA", (array.shape[1], array.shape[0]), (0, 0, 0, 0))
-            return pil_image.fromarray(obj, mode) if mode is not None else pil_image.fromarray(obj)
-
-    camera_module.Image = _PillowCompat()
-
-
-_patch_manim_images()
-
-
 def text(content: str, size: int = style.LABEL_SIZE, color=style.TEXT, **kwargs) -> Text:
     return Text(content, font=style.FONT, font_size=size, color=color, **kwargs)
 
