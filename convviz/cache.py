@@ -42,10 +42,18 @@ def atomic_path(path):
     tmp = pathlib.Path(tmp)
     try:
         yield tmp
+        # mkstemp creates 0600; the finished file gets what open() would give it.
+        tmp.chmod(0o666 & ~_umask())
         os.replace(tmp, path)
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def atomic_write(path, data) -> pathlib.Path:

@@ -15,7 +15,6 @@ Manim is imported only inside :func:`render`, so importing this module is cheap.
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import importlib
@@ -26,10 +25,12 @@ import re
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass, field
-from numbers import Integral, Real
+from dataclasses import dataclass
+from numbers import Integral
 
 import numpy as np
+
+from .cache import atomic_path, cache_dir
 
 __all__ = [
     "SCENES",
@@ -447,37 +448,6 @@ def _code_fingerprint(scene: str) -> str:
     return digest.hexdigest()
 
 
-def _cache_dir() -> pathlib.Path:
-    try:
-        from .cache import cache_dir
-    except ImportError:  # convviz.cache not there yet: same rule, inline
-        base = pathlib.Path(os.environ.get("CONVVIZ_HOME") or pathlib.Path.home() / ".cache" / "convviz")
-        base.mkdir(parents=True, exist_ok=True)
-        return base
-    return cache_dir()
-
-
-@contextlib.contextmanager
-def _atomic_path(path: pathlib.Path):
-    try:
-        from .cache import atomic_path
-    except ImportError:
-        atomic_path = None
-    if atomic_path is not None:
-        with atomic_path(path) as tmp:
-            yield pathlib.Path(tmp)
-        return
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        yield pathlib.Path(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
 def render(scene: str, config: SceneConfig | None = None, *, quality: str = "low",
            pixel_width: int | None = None, pixel_height: int | None = None,
            frame_rate: int | None = None, use_cache: bool = True,
@@ -513,7 +483,7 @@ def render(scene: str, config: SceneConfig | None = None, *, quality: str = "low
         scene, config.to_json(), f"{width}x{height}@{fps}", _code_fingerprint(scene),
         model_key,
     ]).encode()).hexdigest()[:16]
-    target_dir = _cache_dir() / "renders"
+    target_dir = cache_dir() / "renders"
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / f"{scene}-{width}x{height}-{fps}fps-{key}.mp4"
     if not (use_cache and target.is_file()):
@@ -521,7 +491,7 @@ def render(scene: str, config: SceneConfig | None = None, *, quality: str = "low
     if output is not None:
         output = pathlib.Path(output)
         output.parent.mkdir(parents=True, exist_ok=True)
-        with _atomic_path(output) as tmp:
+        with atomic_path(output) as tmp:
             shutil.copyfile(target, tmp)
         return output
     return target
@@ -558,7 +528,7 @@ def _render_uncached(scene, config, manim_quality, width, height, fps, target, m
             movie = pathlib.Path(instance.renderer.file_writer.movie_file_path)
         if not movie.is_file():
             raise RuntimeError(f"Manim did not write a video for {scene} (expected {movie})")
-        with _atomic_path(target) as tmp:
+        with atomic_path(target) as tmp:
             shutil.copyfile(movie, tmp)
 
 
@@ -568,18 +538,29 @@ def read_video(path, fractions=None):
 
     ``frames`` holds PIL images at the given ``fractions`` of the length (e.g.
     ``(0, 0.5, 1)`` for beginning, middle, end); empty when ``fractions`` is None.
+    The video is decoded twice, once to count the frames and once to convert only
+    the picked ones, so memory stays at one frame whatever the length.
     """
     import av
 
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        images = [frame.to_image() for frame in container.decode(stream)]
-    if not images:
+    def frames():
+        with av.open(str(path)) as container:
+            yield from container.decode(container.streams.video[0])
+
+    count, size = 0, (0, 0)
+    for frame in frames():
+        count, size = count + 1, (frame.width, frame.height)
+    if not count:
         return 0, (0, 0), []
-    picks = []
-    for f in fractions or ():
-        picks.append(images[min(len(images) - 1, int(round(f * (len(images) - 1))))])
-    return len(images), images[0].size, picks
+    wanted = [min(count - 1, int(round(f * (count - 1)))) for f in fractions or ()]
+    images = {}
+    if wanted:
+        for i, frame in enumerate(frames()):
+            if i in wanted:
+                images[i] = frame.to_image()
+            if i >= max(wanted):
+                break
+    return count, size, [images[i] for i in wanted]
 
 
 def save_still(video, png_path, at: float = 1.0) -> pathlib.Path:
@@ -587,7 +568,7 @@ def save_still(video, png_path, at: float = 1.0) -> pathlib.Path:
     _, _, (image,) = read_video(video, (at,))
     png_path = pathlib.Path(png_path)
     png_path.parent.mkdir(parents=True, exist_ok=True)
-    with _atomic_path(png_path) as tmp:
+    with atomic_path(png_path) as tmp:
         image.save(tmp, format="PNG")
     return png_path
 
@@ -607,7 +588,7 @@ def save_gif(video, gif_path, *, fps: int = 5, width: int = 480) -> pathlib.Path
     frames = [f.resize((width, height)).convert("P", palette=1, colors=64) for f in frames]
     gif_path = pathlib.Path(gif_path)
     gif_path.parent.mkdir(parents=True, exist_ok=True)
-    with _atomic_path(gif_path) as tmp:
+    with atomic_path(gif_path) as tmp:
         frames[0].save(tmp, format="GIF", save_all=True, append_images=frames[1:],
                        duration=round(1000 / fps), loop=0)
     return gif_path

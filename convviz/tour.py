@@ -27,8 +27,11 @@ import dataclasses
 import html
 import json
 import pathlib
+import shutil
 import time
 from dataclasses import dataclass, field
+
+from .cache import atomic_path, atomic_write, cache_dir
 
 __all__ = [
     "TourItem",
@@ -301,7 +304,6 @@ def write_index(out_dir, items, *, summary=(), title="convviz: how a CNN sees di
     plain-text lines shown at the top. Every text is HTML-escaped and every link is
     relative, so the folder can be copied anywhere (or projected from a USB stick).
     """
-    from .cache import atomic_write
 
     out_dir = pathlib.Path(out_dir)
     items = list(items)
@@ -553,7 +555,7 @@ def run_tour(out="convviz-out", *, quick=False, quality="low", render_videos=Tru
     # 4. scenes -----------------------------------------------------------------
     t0 = time.perf_counter()
     if scenes:
-        renders_dir = render_mod._cache_dir() / "renders"
+        renders_dir = cache_dir() / "renders"
         with progress() as bar:
             task = bar.add_task(f"4/4 scenes ({quality} quality)", total=len(scenes))
             for scene in scenes:
@@ -580,7 +582,6 @@ def run_tour(out="convviz-out", *, quick=False, quality="low", render_videos=Tru
         f" --quality {quality}" if quality != "low" else "") + ("" if render_videos else
                                                                  " --no-render")
     items = _ordered(items)
-    _readable(out, items)
     index = write_index(out, items, summary=summary,
                         footer=f"Made by '{command}' with convviz. Every number in the "
                                "animations is computed by convviz's numpy core, which the "
@@ -588,7 +589,6 @@ def run_tour(out="convviz-out", *, quick=False, quality="low", render_videos=Tru
     result = TourResult(out=out, index=index, items=items, accuracy=accuracy,
                         model_key=key, model_cached=model_cached, times=times)
     _write_manifest(result, quick=quick, quality=quality, epochs=epochs, n_train=n_train)
-    _readable(out, [], names=("index.html", "tour.json"))
     return result
 
 
@@ -600,49 +600,6 @@ def _remove_stale_temporaries(out: pathlib.Path) -> None:
             for path in folder.glob(".*.tmp*"):
                 if path.is_file():
                     path.unlink()
-
-
-def _readable(out: pathlib.Path, items, names=()) -> None:
-    """Give the files the usual permissions (atomic writes create them 0600), so the
-    folder can be served or shared as it is."""
-    import os
-
-    mask = os.umask(0)
-    os.umask(mask)
-    paths = [out / n for n in names]
-    for item in items:
-        paths += [out / p for p in (item.path, item.poster) if p and item.status == "ok"]
-    for path in paths:
-        if path.is_file():
-            path.chmod(0o666 & ~mask)
-
-
-def _frame_count_and_still(video, at: float):
-    """``(frames, (width, height), PIL image at fraction at)`` decoding one frame at a
-    time (``render.read_video`` keeps every frame in memory: ~3x slower)."""
-    import av
-
-    with av.open(str(video)) as container:
-        stream = container.streams.video[0]
-        frames = [frame for frame in container.decode(stream)] if not stream.frames else None
-    if frames is not None:          # no frame count in the header: decoded them all
-        if not frames:
-            return 0, (0, 0), None
-        pick = frames[min(len(frames) - 1, round(at * (len(frames) - 1)))]
-        return len(frames), (pick.width, pick.height), pick.to_image()
-    with av.open(str(video)) as container:
-        stream = container.streams.video[0]
-        wanted = min(stream.frames - 1, round(at * (stream.frames - 1)))
-        count, image, last = 0, None, None
-        for frame in container.decode(stream):
-            if count == wanted:
-                image = frame.to_image()
-            count, last = count + 1, frame
-    if image is None and last is not None:   # the header over-counted: take the last one
-        image = last.to_image()
-    if image is None:
-        return 0, (0, 0), None
-    return count, image.size, image
 
 
 def _placement(key: str) -> dict:
@@ -677,17 +634,13 @@ def _render_scene(scene, out, quality, epochs, renders_dir, bar, *, model=None,
                                          quality=quality, model=model)
         cached = cached_video in before
         target = out / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with render_mod._atomic_path(target) as tmp:
-            import shutil
-
+        with atomic_path(target) as tmp:
             shutil.copyfile(cached_video, tmp)
-        n_frames, (width, height), still = _frame_count_and_still(target, 1.0)
+        n_frames, (width, height), stills = render_mod.read_video(target, (1.0,))
         if n_frames == 0:
             raise RuntimeError(f"the video {cached_video} has no frames")
-        (out / poster).parent.mkdir(parents=True, exist_ok=True)
-        with render_mod._atomic_path(out / poster) as tmp:
-            still.save(tmp, format="PNG")
+        with atomic_path(out / poster) as tmp:
+            stills[0].save(tmp, format="PNG")
     except Exception as exc:  # one scene failing must not lose the rest of the tour
         note = f"{type(exc).__name__}: {exc}"
         bar.console.print(f"[red]scene {scene} failed: {note}")
@@ -702,7 +655,6 @@ def _render_scene(scene, out, quality, epochs, renders_dir, bar, *, model=None,
 
 
 def _write_manifest(result: TourResult, **settings) -> pathlib.Path:
-    from .cache import atomic_write
 
     data = {
         "settings": settings,

@@ -135,6 +135,19 @@ def test_atomic_path_keeps_old_file_when_the_writer_fails(tmp_path):
         atomic_write(target, 42)
 
 
+
+def test_atomic_files_get_the_permissions_open_would_give(tmp_path):
+    """mkstemp makes 0600 files; a finished cache file or figure must not stay private."""
+    old = os.umask(0o022)
+    try:
+        written = atomic_write(tmp_path / "history.json", "{}")
+        with atomic_path(tmp_path / "figure.png") as tmp:
+            tmp.write_bytes(b"png")
+    finally:
+        os.umask(old)
+    assert written.stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "figure.png").stat().st_mode & 0o777 == 0o644
+
 # --- the command line ---------------------------------------------------------------
 
 def test_cli_names_list_is_the_models_list():
