@@ -34,7 +34,7 @@ from .cache import atomic_path, cache_dir
 
 __all__ = [
     "SCENES",
-    "QUICK_SCENES",
+    "NO_MODEL_SCENES",
     "MODEL_SCENES",
     "QUALITIES",
     "SceneConfig",
@@ -67,9 +67,6 @@ SCENES = {
     "CNNPipeline": "cnn_pipeline",
 }
 
-# The scenes that need no trained model (seconds to render at low quality each).
-QUICK_SCENES = tuple(s for s in SCENES if s not in ("LearnedFilters", "CNNPipeline"))
-
 # Manim quality names with their default size and frame rate.
 QUALITIES = {
     "low": ("low_quality", 854, 480, 15),
@@ -79,7 +76,10 @@ QUALITIES = {
 
 # The scenes that draw a trained model, with the model they use by default.
 MODEL_SCENES = {"LearnedFilters": "simple_cnn", "CNNPipeline": "deep_cnn"}
-_MODEL_SCENES = MODEL_SCENES
+
+# The scenes that need no trained model (seconds to render at low quality each).
+NO_MODEL_SCENES = tuple(s for s in SCENES if s not in MODEL_SCENES)
+
 _PADDING_WORDS = ("valid", "same", "full")
 
 
@@ -248,7 +248,7 @@ def default_config(scene: str) -> SceneConfig:
         # The 5x5 feature map KernelSlideSame computes: odd size, so "same" pooling
         # adds one row and one column at the bottom/right.
         return SceneConfig(input=conv2d(x, kernel, padding="same"), padding="same")
-    return SceneConfig(model=_MODEL_SCENES[scene])
+    return SceneConfig(model=MODEL_SCENES[scene])
 
 
 def _check_scene(scene) -> str:

@@ -345,11 +345,7 @@ def write_index(out_dir, items, *, summary=(), title="convviz: how a CNN sees di
 
 # --------------------------------------------------------------------------- the run
 def quick_scenes() -> tuple[str, ...]:
-    """The scenes of ``--quick``: the two short ones of the article's worked examples.
-
-    (``convviz.render.QUICK_SCENES`` is every scene that needs no trained model --
-    eight of them, a few minutes; the tour's first look keeps to two.)
-    """
+    """The scenes of ``--quick``: the two short ones of the article's worked examples."""
     from . import render
 
     return tuple(s for s in QUICK_SCENES if s in render.SCENES)

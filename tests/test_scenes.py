@@ -204,8 +204,8 @@ def test_format_number():
 
 # --------------------------------------------------------------------------- configs
 def test_every_scene_has_a_default_config_and_data():
-    assert set(R.QUICK_SCENES) | set(R.MODEL_SCENES) == set(R.SCENES)
-    for scene in R.QUICK_SCENES:
+    assert set(R.NO_MODEL_SCENES) | set(R.MODEL_SCENES) == set(R.SCENES)
+    for scene in R.NO_MODEL_SCENES:
         assert data_for(scene) is not None
 
 

@@ -17,7 +17,6 @@ COMMAND_MODULES = [
     "convviz.cli.shape",
     "convviz.cli.render",
     "convviz.cli.tour",
-    # (issue 5) "convviz.cli.render", (issue 6) "convviz.cli.tour"
 ]
 
 
