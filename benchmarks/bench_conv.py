@@ -22,7 +22,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 
 import convviz
-from readme_table import write_table
+from benchlib import best_times, write_table
 
 CASES = [
     # name, x shape (NHWC), kernel shape (kh, kw, C_in, C_out)
@@ -31,23 +31,6 @@ CASES = [
     ("conv2, batch 64", (64, 14, 14, 32), (5, 5, 32, 64)),
     ("conv2, batch 1000", (1000, 14, 14, 32), (5, 5, 32, 64)),
 ]
-
-
-def best_times(fns, repeat: int) -> list[float]:
-    """Best-of-``repeat`` seconds of each function, their runs interleaved.
-
-    Interleaving puts both contenders under the same background load, so the
-    ratio stays meaningful on a busy machine.
-    """
-    for fn in fns:
-        fn()  # warm-up: first-call allocation, oneDNN primitive creation
-    best = [float("inf")] * len(fns)
-    for _ in range(repeat):
-        for i, fn in enumerate(fns):
-            start = time.perf_counter()
-            fn()
-            best[i] = min(best[i], time.perf_counter() - start)
-    return best
 
 
 def run(repeat: int):

@@ -27,19 +27,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 
 import convviz
-
-
-def best_times(fns, repeat: int) -> list[float]:
-    """Best-of-``repeat`` seconds of each function, their runs interleaved (after a warm-up)."""
-    for fn in fns:
-        fn()
-    best = [float("inf")] * len(fns)
-    for _ in range(repeat):
-        for i, fn in enumerate(fns):
-            start = time.perf_counter()
-            fn()
-            best[i] = min(best[i], time.perf_counter() - start)
-    return best
+from benchlib import best_times, write_table
 
 
 def _cases(batch: int, rng):
@@ -143,9 +131,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--batch", type=int, nargs="+", default=[64, 256])
+    parser.add_argument("--write-readme", action="store_true",
+                        help="put the table into README.md between the bench-family markers")
     args = parser.parse_args()
     rows, per_step, n_steps = run(args.batch, args.repeat)
-    print(markdown(rows, per_step, n_steps, args.repeat))
+    text = markdown(rows, per_step, n_steps, args.repeat)
+    print(text)
+    if args.write_readme:
+        print(f"\nwritten into {write_table(text, 'bench-family')}")
 
 
 if __name__ == "__main__":

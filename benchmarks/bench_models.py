@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from convviz.models import DEFAULT_DATA_FORMAT, MODEL_NAMES  # noqa: E402
 from convviz.train import evaluate, is_cached, load_record, load_trained  # noqa: E402
-from readme_table import write_table  # noqa: E402
+from benchlib import write_table  # noqa: E402
 
 # The classic Keras-tutorial results for these architectures (test accuracy, %).
 TARGETS = {"mlp": 98.0, "simple_cnn": 98.9, "improved_cnn": 99.0, "deep_cnn": 99.1}

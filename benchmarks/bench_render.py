@@ -23,6 +23,7 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from benchlib import write_table  # noqa: E402
 from convviz import render as R  # noqa: E402
 
 QUICK_MODELS = {"simple_cnn": {"epochs": 1, "n_train": 5000},
@@ -36,6 +37,8 @@ def main(argv=None) -> int:
     parser.add_argument("--frames", metavar="DIR", help="save beginning/middle/end PNGs here")
     parser.add_argument("--article-models", action="store_true",
                         help="the article's 10-epoch models (trained on first use)")
+    parser.add_argument("--write-readme", action="store_true",
+                        help="put the table into README.md between the bench-render markers")
     args = parser.parse_args(argv)
 
     from convviz.train import load_trained
@@ -57,6 +60,10 @@ def main(argv=None) -> int:
     print(f"\nrender times, quality {args.quality} ({width}x{height}, {fps} fps), "
           f"{os.cpu_count()} CPUs, {platform.processor() or platform.machine()}")
     print(f"{'scene':<24}{'seconds':>9}{'frames':>8}{'video s':>9}")
+    rows = [f"Seconds to render each scene at {args.quality} quality ({width}x{height}, {fps} fps) "
+            f"on this machine ({os.cpu_count()} CPU cores), measured by "
+            "`benchmarks/bench_render.py`; model loading not counted.", "",
+            "| scene | render s | frames | video s |", "|---|---:|---:|---:|"]
     total = 0.0
     for scene in args.scenes:
         start = time.perf_counter()
@@ -66,11 +73,15 @@ def main(argv=None) -> int:
         total += seconds
         n, _, _ = R.read_video(video)
         print(f"{scene:<24}{seconds:>9.1f}{n:>8}{n / fps:>9.1f}", flush=True)
+        rows.append(f"| {scene} | {seconds:.1f} | {n} | {n / fps:.1f} |")
         if args.frames:
             folder = pathlib.Path(args.frames)
             for at, tag in ((0.03, "begin"), (0.5, "middle"), (1.0, "end")):
                 R.save_still(video, folder / f"{scene}_{tag}.png", at=at)
     print(f"{'total':<24}{total:>9.1f}")
+    rows.append(f"| **total** | **{total:.1f}** | | |")
+    if args.write_readme:
+        print(f"\nwritten into {write_table(chr(10).join(rows), 'bench-render')}")
     return 0
 
 
