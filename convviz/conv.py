@@ -239,11 +239,60 @@ class ConvSetup:
     mode: str = "cross_correlation"
 
     def restore(self, out_nhwc: np.ndarray) -> np.ndarray:
-        if self.single_channel:
-            return out_nhwc[0, :, :, 0]
-        if self.data_format == "channels_first":
-            return out_nhwc.transpose(0, 3, 1, 2)
-        return out_nhwc
+        return restore_layout(out_nhwc, self.single_channel, self.data_format)
+
+
+def as_nhwc(x: np.ndarray, kernel: np.ndarray, data_format: str,
+            kernel_layout: str = "(kh, kw, C_in, C_out)"):
+    """``(x, kernel, single_channel)``: ``x`` as ``(N, H, W, C)`` and a 4-D kernel.
+
+    A 2-D ``x`` ``(H, W)`` with a 2-D kernel ``(kh, kw)`` is one image with one
+    channel and one filter; ``kernel_layout`` names the 4-D layout in errors.
+    """
+    if x.ndim == 2:
+        if kernel.ndim != 2:
+            raise ValueError(
+                "kernel must be 2-D (kh, kw) when x is 2-D (H, W), "
+                f"got kernel of shape {kernel.shape}"
+            )
+        return x[None, :, :, None], kernel[:, :, None, None], True
+    if x.ndim != 4:
+        layout = "(N, H, W, C)" if data_format == "channels_last" else "(N, C, H, W)"
+        raise ValueError(
+            f"x must be 4-D {layout} or 2-D (H, W), got {x.ndim}-D of shape {x.shape}"
+        )
+    if kernel.ndim != 4:
+        raise ValueError(
+            f"kernel must be 4-D {kernel_layout} when x is 4-D, "
+            f"got kernel of shape {kernel.shape}"
+        )
+    if data_format == "channels_first":
+        x = x.transpose(0, 2, 3, 1)
+    return x, kernel, False
+
+
+def restore_layout(out_nhwc: np.ndarray, single_channel: bool, data_format: str) -> np.ndarray:
+    """An ``(N, H', W', C)`` result in the caller's layout (the inverse of :func:`as_nhwc`)."""
+    if single_channel:
+        return out_nhwc[0, :, :, 0]
+    if data_format == "channels_first":
+        return out_nhwc.transpose(0, 3, 1, 2)
+    return out_nhwc
+
+
+def check_bias(bias, c_out: int, dtype, single_channel: bool) -> np.ndarray:
+    """``bias`` as a ``(C_out,)`` array, zeros of ``dtype`` when None; a scalar is
+    accepted in the single-channel case."""
+    if bias is None:
+        return np.zeros(c_out, dtype=dtype)
+    bias_arr = _numeric_array(bias, "bias")
+    if single_channel and bias_arr.ndim == 0:
+        bias_arr = bias_arr.reshape(1)
+    if bias_arr.shape != (c_out,):
+        raise ValueError(
+            f"bias must have shape (C_out,) = ({c_out},), got shape {bias_arr.shape}"
+        )
+    return bias_arr
 
 
 def prepare_conv(x, kernel, bias=None, *, strides=1, padding="valid", dilation_rate=1,
@@ -262,28 +311,7 @@ def prepare_conv(x, kernel, bias=None, *, strides=1, padding="valid", dilation_r
     dilation = _pair(dilation_rate, "dilation_rate")
     groups = _positive_int(groups, "groups")
 
-    single_channel = x.ndim == 2
-    if single_channel:
-        if kernel.ndim != 2:
-            raise ValueError(
-                "kernel must be 2-D (kh, kw) when x is 2-D (H, W), "
-                f"got kernel of shape {kernel.shape}"
-            )
-        x = x[None, :, :, None]
-        kernel = kernel[:, :, None, None]
-    elif x.ndim == 4:
-        if kernel.ndim != 4:
-            raise ValueError(
-                "kernel must be 4-D (kh, kw, C_in, C_out) when x is 4-D, "
-                f"got kernel of shape {kernel.shape}"
-            )
-        if data_format == "channels_first":
-            x = x.transpose(0, 2, 3, 1)
-    else:
-        layout = "(N, H, W, C)" if data_format == "channels_last" else "(N, C, H, W)"
-        raise ValueError(
-            f"x must be 4-D {layout} or 2-D (H, W), got {x.ndim}-D of shape {x.shape}"
-        )
+    x, kernel, single_channel = as_nhwc(x, kernel, data_format)
 
     c_out = kernel.shape[3]
     if groups == 1:
@@ -299,16 +327,7 @@ def prepare_conv(x, kernel, bias=None, *, strides=1, padding="valid", dilation_r
     if mode == "convolution":
         kernel = kernel[::-1, ::-1]
 
-    if bias is None:
-        bias_arr = np.zeros(c_out, dtype=np.result_type(x, kernel))
-    else:
-        bias_arr = _numeric_array(bias, "bias")
-        if single_channel and bias_arr.ndim == 0:
-            bias_arr = bias_arr.reshape(1)
-        if bias_arr.shape != (c_out,):
-            raise ValueError(
-                f"bias must have shape (C_out,) = ({c_out},), got shape {bias_arr.shape}"
-            )
+    bias_arr = check_bias(bias, c_out, np.result_type(x, kernel), single_channel)
 
     (h, w), (kh, kw) = x.shape[1:3], kernel.shape[:2]
     pads = resolve_padding(padding, (h, w), (kh, kw), strides, dilation)

@@ -36,6 +36,9 @@ from .conv import (
     _numeric_array,
     _pair,
     _positive_int,
+    as_nhwc,
+    check_bias,
+    restore_layout,
 )
 
 __all__ = [
@@ -211,11 +214,7 @@ class TransposeSetup:
         return tuple(result)
 
     def restore(self, out_nhwc: np.ndarray) -> np.ndarray:
-        if self.single_channel:
-            return out_nhwc[0, :, :, 0]
-        if self.data_format == "channels_first":
-            return out_nhwc.transpose(0, 3, 1, 2)
-        return out_nhwc
+        return restore_layout(out_nhwc, self.single_channel, self.data_format)
 
 
 def prepare_conv_transpose(x, kernel, bias=None, *, strides=1, padding="valid",
@@ -229,27 +228,8 @@ def prepare_conv_transpose(x, kernel, bias=None, *, strides=1, padding="valid",
     dilation = _pair(dilation_rate, "dilation_rate")
     output_padding = _check_output_padding(output_padding)
 
-    single_channel = x.ndim == 2
-    if single_channel:
-        if kernel.ndim != 2:
-            raise ValueError(
-                "kernel must be 2-D (kh, kw) when x is 2-D (H, W), "
-                f"got kernel of shape {kernel.shape}"
-            )
-        x, kernel = x[None, :, :, None], kernel[:, :, None, None]
-    elif x.ndim == 4:
-        if kernel.ndim != 4:
-            raise ValueError(
-                "kernel must be 4-D (kh, kw, C_out, C_in) (Keras' Conv2DTranspose layout) "
-                f"when x is 4-D, got kernel of shape {kernel.shape}"
-            )
-        if data_format == "channels_first":
-            x = x.transpose(0, 2, 3, 1)
-    else:
-        layout = "(N, H, W, C)" if data_format == "channels_last" else "(N, C, H, W)"
-        raise ValueError(
-            f"x must be 4-D {layout} or 2-D (H, W), got {x.ndim}-D of shape {x.shape}"
-        )
+    x, kernel, single_channel = as_nhwc(
+        x, kernel, data_format, "(kh, kw, C_out, C_in) (Keras' Conv2DTranspose layout)")
     c_out, c_in = kernel.shape[2], kernel.shape[3]
     if x.shape[3] != c_in:
         raise ValueError(
@@ -257,16 +237,7 @@ def prepare_conv_transpose(x, kernel, bias=None, *, strides=1, padding="valid",
             f"channels but x has {x.shape[3]} (x shape {x.shape} as NHWC, "
             f"data_format={data_format!r}); note the transposed layout puts C_in last"
         )
-    if bias is None:
-        bias_arr = np.zeros(c_out, dtype=np.result_type(x, kernel))
-    else:
-        bias_arr = _numeric_array(bias, "bias")
-        if single_channel and bias_arr.ndim == 0:
-            bias_arr = bias_arr.reshape(1)
-        if bias_arr.shape != (c_out,):
-            raise ValueError(
-                f"bias must have shape (C_out,) = ({c_out},), got shape {bias_arr.shape}"
-            )
+    bias_arr = check_bias(bias, c_out, np.result_type(x, kernel), single_channel)
 
     if isinstance(padding, str) or isinstance(padding, Integral):
         per_axis = (padding, padding)
