@@ -114,9 +114,9 @@ def main(argv=None) -> int:
     rows = [run(name, fmt, args.epochs, args.batch_size, seed)
             for name, fmt in runs for seed in args.seed]
     text = table(rows, args.epochs, args.batch_size, args.seed)
-    print("\n" + text)
     if len(args.seed) > 1:
-        print("\n" + spread(rows))
+        text += "\n\nSpread over the seeds:\n\n" + spread(rows)
+    print("\n" + text)
     if not args.no_readme:
         write_table(text, "bench-models", args.readme)
         print(f"\nwritten into {args.readme}")
