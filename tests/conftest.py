@@ -2,6 +2,12 @@
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests call real Keras layers: no per-example deadline, and slow data
+# generation is expected, not a health problem.
+settings.register_profile("convviz", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("convviz")
 
 
 @pytest.fixture(scope="session", autouse=True)

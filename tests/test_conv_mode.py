@@ -1,14 +1,14 @@
 """mode="convolution" (flipped kernel) vs the default cross-correlation, checked against scipy."""
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from scipy import signal
 
 import convviz
 from convviz.keras_check import assert_matches_keras
 
-PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=150)
 
 
 @st.composite
@@ -92,7 +92,7 @@ def test_cross_correlation_mode_equals_scipy_correlate2d(problem, padding):
     _close(convviz.conv2d(x, k, padding=padding), signal.correlate2d(x, k, padding))
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=80)
 @given(single_channel(), st.integers(1, 3), st.integers(1, 3), st.sampled_from(["valid", "full"]))
 def test_dilated_convolution_equals_scipy_with_the_spread_kernel(problem, dh, dw, padding):
     x, k = problem
@@ -104,7 +104,7 @@ def test_dilated_convolution_equals_scipy_with_the_spread_kernel(problem, dh, dw
            signal.convolve2d(x, spread, padding))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(st.integers(1, 3), st.integers(1, 3), st.sampled_from(["channels_last", "channels_first"]),
        st.integers(0, 2**32 - 1))
 def test_multi_channel_convolution_is_the_sum_of_scipy_convolutions(c_in, c_out, fmt, seed):
@@ -122,7 +122,7 @@ def test_multi_channel_convolution_is_the_sum_of_scipy_convolutions(c_in, c_out,
             np.testing.assert_allclose(ours[n, :, :, o], expected, rtol=1e-12, atol=1e-12)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=80)
 @given(single_channel())
 def test_only_convolution_is_commutative(problem):
     """x * k == k * x for true convolution; cross-correlation swaps into its mirror image."""
@@ -153,7 +153,7 @@ def strided_problems(draw):
     return x, k, b, kwargs
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60)
 @given(strided_problems())
 def test_convolution_mode_equals_keras_conv2d_with_the_flipped_kernel(problem):
     """Keras only cross-correlates; handed the flipped kernel it computes our convolution."""

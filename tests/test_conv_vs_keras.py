@@ -1,8 +1,10 @@
 """Property tests: conv2d, trace_conv2d and pooling against real Keras layers."""
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
+from strategies import int_or_pair
+from strategies import paddings as padding_forms
 
 import convviz
 from convviz.keras_check import (
@@ -12,17 +14,9 @@ from convviz.keras_check import (
     keras_conv2d,
 )
 
-PROPERTY = settings(max_examples=250, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=250)
 
-small = st.integers(min_value=0, max_value=3)
-paddings = st.one_of(
-    st.sampled_from(["valid", "same", "full", "SAME"]),
-    small,
-    st.tuples(small, small),
-    st.tuples(st.tuples(small, small), st.tuples(small, small)),
-)
-int_or_pair = lambda lo, hi: st.one_of(st.integers(lo, hi), st.tuples(st.integers(lo, hi), st.integers(lo, hi)))
+paddings = padding_forms(("valid", "same", "full", "SAME"), max_pad=3)
 
 
 @st.composite
@@ -62,7 +56,7 @@ def test_conv2d_equals_keras_conv2d(problem):
         assert_matches_keras(x, kernel, bias, **kwargs)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80)
 @given(conv_problems())
 def test_trace_totals_equal_keras_and_conv2d(problem):
     x, kernel, bias, kwargs = problem

@@ -1,8 +1,10 @@
 """groups=, depthwise and separable convolution: by hand, by decomposition, against Keras."""
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
+from strategies import int_or_pair
+from strategies import paddings as padding_forms
 
 import convviz
 from convviz.keras_check import (
@@ -13,18 +15,10 @@ from convviz.keras_check import (
     keras_depthwise_conv2d,
 )
 
-PROPERTY = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-FEW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=120)
+FEW = settings(max_examples=60)
 
-small = st.integers(0, 2)
-int_or_pair = lambda lo, hi: st.one_of(st.integers(lo, hi),
-                                       st.tuples(st.integers(lo, hi), st.integers(lo, hi)))
-paddings = st.one_of(
-    st.sampled_from(["valid", "same", "full"]),
-    small,
-    st.tuples(small, small),
-    st.tuples(st.tuples(small, small), st.tuples(small, small)),
-)
+paddings = padding_forms(("valid", "same", "full"), max_pad=2)
 
 
 def _layout(draw):
@@ -167,7 +161,7 @@ def test_depthwise_is_grouped_conv_with_groups_equal_to_channels(problem):
 
 
 # --------------------------------------------------------------------------- against Keras
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80)
 @given(grouped_problems())   # Keras compiles every grouped call with XLA: ~0.2 s each
 def test_grouped_conv2d_equals_keras_conv2d_groups(problem):
     x, kernel, bias, kwargs = problem
@@ -342,7 +336,7 @@ def test_depthwise_trace_sums_one_channel_per_step_and_equals_keras(problem):
                                       xs[step.batch, rows, cols, step.channels[0]])
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40)
 @given(grouped_problems(max_hw=5))
 def test_grouped_trace_records_the_groups_channels_and_equals_keras(problem):
     x, kernel, bias, kwargs = problem

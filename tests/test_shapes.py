@@ -3,7 +3,7 @@ import doctest
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import convviz
@@ -11,7 +11,7 @@ import convviz.shapes
 import convviz.transposed
 from convviz.cli import main
 
-SIZES = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SIZES = settings(max_examples=150)
 
 paddings = st.one_of(st.sampled_from(["valid", "same", "full"]), st.integers(0, 3),
                      st.tuples(st.integers(0, 3), st.integers(0, 3)))

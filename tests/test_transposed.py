@@ -1,24 +1,18 @@
 """conv2d_transpose, its size helpers and its trace: by hand, against Keras, as a true transpose."""
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
+from strategies import int_or_pair
+from strategies import paddings as padding_forms
 
 import convviz
 from convviz.keras_check import assert_transpose_matches_keras, keras_conv2d_transpose
 
-PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-FEW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=150)
+FEW = settings(max_examples=60)
 
-small = st.integers(0, 2)
-int_or_pair = lambda lo, hi: st.one_of(st.integers(lo, hi),
-                                       st.tuples(st.integers(lo, hi), st.integers(lo, hi)))
-paddings = st.one_of(
-    st.sampled_from(["valid", "same", "SAME"]),
-    small,
-    st.tuples(small, small),
-    st.tuples(st.tuples(small, small), st.tuples(small, small)),
-)
+paddings = padding_forms(("valid", "same", "SAME"), max_pad=2)
 
 
 def _as_pair(v):
@@ -166,7 +160,7 @@ def test_output_size_and_crop_by_hand(args, kwargs, size, crop):
     assert (n - 1) * s + d * (k - 1) + 1 - sum(crop) == size     # canvas minus what is cropped
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(n=st.integers(1, 30), k=st.integers(1, 7), s=st.integers(1, 4), d=st.integers(1, 3),
        padding=st.sampled_from(["valid", "same"]), op=st.one_of(st.none(), st.integers(0, 3)))
 def test_output_size_equals_keras_compute_output_shape(n, k, s, d, padding, op):
@@ -193,7 +187,7 @@ def test_output_size_equals_keras_compute_output_shape(n, k, s, d, padding, op):
     assert convviz.conv_transpose_output_size(n, k, s, padding, op, d) == expected
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(n=st.integers(1, 30), k=st.integers(1, 7), s=st.integers(1, 4), d=st.integers(1, 3),
        padding=st.sampled_from(["valid", "same"]), op=st.one_of(st.none(), st.integers(0, 3)))
 def test_a_transposed_output_is_mapped_back_to_n_by_the_forward_conv(n, k, s, d, padding, op):
@@ -362,7 +356,7 @@ def test_same_with_output_padding_zero_and_even_kernel_is_refused_like_keras():
 
 
 # --------------------------------------------------------------------------- adjoint
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200)
 @given(transpose_problems())
 def test_conv2d_transpose_is_the_adjoint_of_conv2d(problem):
     """<conv2d(y, K), x> == <y, conv2d_transpose(x, K)> for every y: it IS the transpose.
