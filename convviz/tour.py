@@ -53,6 +53,10 @@ DPI = 120
 # The two tour sizes: the article's full training, or a one-minute first look.
 FULL = {"epochs": 10, "n_train": None}
 QUICK = {"epochs": 1, "n_train": 15000}
+# CNNPipeline follows a digit through the article's channels_first model (deep_cnn);
+# one epoch on a fifth of the data already predicts confidently, and keeps the first
+# tour minutes shorter than the full 10 epochs (~20 min on 2 cores) would.
+PIPELINE_MODEL = {"name": "deep_cnn", "epochs": 1, "n_train": 12000}
 # --quick renders only these two: the single-channel slide and the channel sum are
 # the article's two worked examples and render in ~15 s each at low quality.
 QUICK_SCENES = ("KernelSlide", "MultiChannelSum")
@@ -143,8 +147,10 @@ SCENE_TEXT = {
     ),
     "CNNPipeline": (
         "A digit through the whole network",
-        "A test digit travels through convolution, pooling and dense layers to the ten "
-        "class probabilities; every intermediate picture is a real layer output.",
+        "A test digit travels through the article's channels_first model (deep_cnn, "
+        f"trained {PIPELINE_MODEL['epochs']} epoch on {PIPELINE_MODEL['n_train']:,} images "
+        "for this animation): convolution, pooling "
+        "and dense layers to the ten class probabilities, every picture a real layer output.",
     ),
 }
 
@@ -361,17 +367,6 @@ def _scene_file(scene: str) -> pathlib.Path | None:
     return folder / f"{render.SCENES[scene]}.py"
 
 
-def _scene_config(scene: str, epochs: int, n_train):
-    """The config of ``scene`` in the tour: the defaults, except that the model scenes
-    show the tour's own model (the same one the figures show; no extra training)."""
-    from . import render
-
-    if scene in render.MODEL_SCENES:
-        return render.SceneConfig(model=MODEL, epochs=epochs, n_train=n_train,
-                                  digit_index=DIGIT)
-    return None
-
-
 class _Precomputed:
     """An object with ``predict`` returning scores computed once (for plot_confusion)."""
 
@@ -493,23 +488,16 @@ def run_tour(out="convviz-out", *, quick=False, quality="low", render_videos=Tru
     console.print(f"[bold]1/4 data[/]: MNIST {len(x_train):,} training + {len(x_test_u8):,} "
                   f"test images, checksums verified ({times['data']:.1f} s)")
 
-    # 2. model (Keras' own progress bar: printed outside any rich live display) --
+    # 2. models (Keras' own progress bar: printed outside any rich live display) -
     t0 = time.perf_counter()
-    from .train import is_cached, load_record, load_trained, model_path
+    from .train import load_record
 
-    cached_file = model_path(MODEL, epochs=epochs, seed=SEED, n_train=n_train)
-    key = cached_file.stem
-    model_cached = is_cached(MODEL, epochs=epochs, seed=SEED, n_train=n_train)
-    subset = f" on the first {n_train:,} training images" if n_train else ""
-    if model_cached:
-        console.print(f"[bold]2/4 model[/]: {MODEL}, {epochs} epoch(s){subset}, seed {SEED}: "
-                      f"[green]reused from the cache[/] ({cached_file})")
-    else:
-        console.print(f"[bold]2/4 model[/]: training {MODEL}, {epochs} epoch(s){subset}, "
-                      f"seed {SEED} (cached afterwards, so this happens once)")
-    model = load_trained(MODEL, epochs=epochs, seed=SEED, n_train=n_train,
-                         verbose=0 if model_cached else 1)
+    model, model_cached, key = _load_model(console, MODEL, epochs, n_train)
     record = load_record(MODEL, epochs=epochs, seed=SEED, n_train=n_train)
+    scene_models = {scene: model for scene in scenes}
+    if "CNNPipeline" in scenes:
+        scene_models["CNNPipeline"], _, _ = _load_model(console, **PIPELINE_MODEL,
+                                                        why=" for the CNNPipeline scene")
     times["model"] = time.perf_counter() - t0
 
     # 3. figures ----------------------------------------------------------------
@@ -555,8 +543,8 @@ def run_tour(out="convviz-out", *, quick=False, quality="low", render_videos=Tru
         with progress() as bar:
             task = bar.add_task(f"4/4 scenes ({quality} quality)", total=len(scenes))
             for scene in scenes:
-                items.append(_render_scene(scene, out, quality, epochs, renders_dir, bar,
-                                           model=model, n_train=n_train))
+                items.append(_render_scene(scene, out, quality, renders_dir, bar,
+                                           model=scene_models[scene]))
                 bar.advance(task)
             bar.update(task, description=f"4/4 scenes ({quality} quality)")
     else:
@@ -602,14 +590,33 @@ def _placement(key: str) -> dict:
     return {"section": _SECTION_OF.get(key, "How a convolution works"), "wide": key in _WIDE}
 
 
+def _load_model(console, name: str, epochs: int, n_train, why: str = ""):
+    """``(model, was_cached, cache key)``: ``name`` trained with the tour's seed, from
+    the cache when it is there; says which, and shows Keras' progress bar when training."""
+    from .train import is_cached, load_trained, model_path
+
+    key = model_path(name, epochs=epochs, seed=SEED, n_train=n_train).stem
+    cached = is_cached(name, epochs=epochs, seed=SEED, n_train=n_train)
+    what = (f"{name}, {epochs} epoch(s)"
+            + (f" on the first {n_train:,} training images" if n_train else "")
+            + f", seed {SEED}{why}")
+    if cached:
+        console.print(f"[bold]2/4 model[/]: {what}: [green]reused from the cache[/] ({key})")
+    else:
+        console.print(f"[bold]2/4 model[/]: training {what} (cached afterwards, so this "
+                      "happens once)")
+    model = load_trained(name, epochs=epochs, seed=SEED, n_train=n_train,
+                         verbose=0 if cached else 1)
+    return model, cached, key
+
+
 def _ordered(items: list[TourItem]) -> list[TourItem]:
     """Items in the page's teaching order (sections of :data:`SECTIONS`, stable inside)."""
     order = {name: i for i, name in enumerate(SECTIONS)}
     return sorted(items, key=lambda i: order.get(i.section, len(order)))
 
 
-def _render_scene(scene, out, quality, epochs, renders_dir, bar, *, model=None,
-                  n_train=None) -> TourItem:
+def _render_scene(scene, out, quality, renders_dir, bar, *, model) -> TourItem:
     from . import render as render_mod
 
     title, sentence = SCENE_TEXT.get(scene, (scene, f"The {scene} scene."))
@@ -626,8 +633,9 @@ def _render_scene(scene, out, quality, epochs, renders_dir, bar, *, model=None,
     t1 = time.perf_counter()
     bar.update(bar.task_ids[0], description=f"4/4 scenes: rendering {scene}")
     try:
-        cached_video = render_mod.render(scene, _scene_config(scene, epochs, n_train),
-                                         quality=quality, model=model)
+        config = (render_mod.SceneConfig(digit_index=DIGIT)     # the figures' test digit
+                  if scene in render_mod.MODEL_SCENES else None)
+        cached_video = render_mod.render(scene, config, quality=quality, model=model)
         cached = cached_video in before
         target = out / rel
         with atomic_path(target) as tmp:

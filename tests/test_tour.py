@@ -173,7 +173,8 @@ def test_a_missing_or_failing_scene_is_reported_not_fatal(tmp_path, monkeypatch)
     monkeypatch.setenv("CONVVIZ_SCENES_DIR", str(empty))
     with Progress(console=quiet) as bar:
         bar.add_task("scenes", total=1)
-        item = tour._render_scene("Pooling", tmp_path, "low", 1, tmp_path / "renders", bar)
+        item = tour._render_scene("Pooling", tmp_path, "low", tmp_path / "renders", bar,
+                                  model=None)
     assert item.status == "skipped" and "scenes/pooling.py does not exist" in item.note
 
     monkeypatch.delenv("CONVVIZ_SCENES_DIR")
@@ -184,10 +185,34 @@ def test_a_missing_or_failing_scene_is_reported_not_fatal(tmp_path, monkeypatch)
     monkeypatch.setattr(render, "render", boom)
     with Progress(console=quiet) as bar:
         bar.add_task("scenes", total=1)
-        item = tour._render_scene("KernelSlide", tmp_path, "low", 1, tmp_path / "renders", bar)
+        item = tour._render_scene("KernelSlide", tmp_path, "low", tmp_path / "renders", bar,
+                                  model=None)
     assert item.status == "failed" and item.note == "RuntimeError: Manim fell over"
     assert not (tmp_path / "videos").exists() or not list((tmp_path / "videos").iterdir())
 
+
+
+@pytest.mark.slow
+def test_pipeline_scene_shows_the_articles_channels_first_model(tmp_path):
+    """CNNPipeline in the tour draws deep_cnn (1, 28, 28) -> ... -> 10, not the tour's
+    simple CNN: the scene data built from the model the tour trains has the article's
+    shapes, and the tour renders it."""
+    from rich.console import Console
+
+    from convviz import tour
+    from convviz.scene_data import pipeline_data, test_digit
+    from convviz.train import load_trained
+
+    result = tour.run_tour(tmp_path / "out", quick=True, scenes=("CNNPipeline",),
+                           console=Console(file=open(os.devnull, "w")))
+    (item,) = [i for i in result.items if i.key == "CNNPipeline"]
+    assert item.status == "ok" and item.frames > 1
+    settings = {k: v for k, v in tour.PIPELINE_MODEL.items() if k != "name"}
+    model = load_trained(tour.PIPELINE_MODEL["name"], seed=tour.SEED, verbose=0, **settings)
+    data = pipeline_data(model, *test_digit(tour.DIGIT))
+    assert data.input_shape == (1, 28, 28)
+    assert [s.shape for s in data.shown] == [
+        (32, 28, 28), (32, 14, 14), (64, 14, 14), (64, 7, 7), (3136,), (1024,), (10,)]
 
 def test_cli_tour_options(capsys):
     from convviz.cli import main
