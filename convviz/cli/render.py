@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import argparse
 
-_SCENE_NAMES = ("KernelSlide", "KernelSlideSame", "KernelSlideStride2", "KernelSlideSameStride2",
-                "MultiChannelSum", "FiltersAndKernels", "Pooling", "PoolingSame",
-                "LearnedFilters", "CNNPipeline")
+from ..render import SCENES  # numpy only: --help stays instant
+
+_SCENE_NAMES = tuple(SCENES)
 
 
 def _padding(text: str):
