@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
-    DOWN, LEFT, RIGHT, UP, AnimationGroup, Create, FadeIn, FadeOut, Indicate,
+    DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Indicate,
     LaggedStart, ReplacementTransform, SurroundingRectangle, TransformFromCopy, VGroup,
     Write,
 )
@@ -124,13 +124,11 @@ class KernelSlide(ConvvizScene):
         if len(batched):
             rest = VGroup(*[out.make_number(data.steps[k].out_row, data.steps[k].out_col,
                                             data.steps[k].total) for k in batched])
-            note = self.sum_line(f"\u2026 the other {len(batched)} positions, the same way",
-                                 color=style.MUTED)
+            note = self.rest_note(len(batched), "positions")
             self.play(FadeOut(products), ReplacementTransform(sum_text, note), run_time=0.4)
             last = data.steps[batched[-1]]
-            self.play(window.animate.move_to(inp.window(last.top, last.left, kh, kw)),
-                      LaggedStart(*[FadeIn(v, scale=1.3) for v in rest], lag_ratio=0.15),
-                      run_time=min(3.0, 0.6 + 0.12 * len(batched)))
+            self.write_rest(rest, [window.animate.move_to(inp.window(last.top, last.left, kh, kw))],
+                            len(batched), lag_ratio=0.15)
             out.add(*rest)
             sum_text = note
         else:

@@ -122,8 +122,7 @@ class MultiChannelSum(ConvvizScene):
             sum_text = line
 
         if len(batched):
-            note = self.sum_line(f"\u2026 the other {len(batched)} positions, the same way",
-                                 color=style.MUTED)
+            note = self.rest_note(len(batched), "positions")
             rest = []
             for k in batched:
                 step = data.steps[k]
@@ -132,10 +131,9 @@ class MultiChannelSum(ConvvizScene):
                 rest.append(out.make_number(step.out_row, step.out_col, step.total))
             last = data.steps[batched[-1]]
             self.play(ReplacementTransform(sum_text, note), run_time=0.3)
-            self.play(*[w.animate.move_to(g.window(last.top, last.left, kh, kw))
-                        for w, g in zip(windows, inputs)],
-                      LaggedStart(*[FadeIn(v, scale=1.3) for v in rest], lag_ratio=0.05),
-                      run_time=min(3.0, 0.8 + 0.1 * len(batched)))
+            self.write_rest(rest, [w.animate.move_to(g.window(last.top, last.left, kh, kw))
+                                   for w, g in zip(windows, inputs)],
+                            len(batched), lag_ratio=0.05, base_time=0.8)
             out.add(*rest)
             sum_text = note
         done = self.sum_line("each output cell = the channels' sums at that position + bias",

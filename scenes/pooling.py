@@ -11,7 +11,7 @@ and those padded cells are ignored (they never win), so 5x5 becomes 3x3.
 from __future__ import annotations
 
 from manim import (
-    Create, FadeIn, FadeOut, LaggedStart, ReplacementTransform, SurroundingRectangle,
+    Create, FadeIn, FadeOut, ReplacementTransform, SurroundingRectangle,
     TransformFromCopy, VGroup, Write,
 )
 
@@ -93,13 +93,11 @@ class Pooling(ConvvizScene):
         if len(batched):
             rest = VGroup(*[out.make_number(data.steps[k].out_row, data.steps[k].out_col,
                                             data.steps[k].value) for k in batched])
-            note = self.sum_line(f"\u2026 the other {len(batched)} windows, the same way",
-                                 color=style.MUTED)
+            note = self.rest_note(len(batched), "windows")
             last = data.steps[batched[-1]]
             self.play(FadeOut(mark), ReplacementTransform(line, note), run_time=0.3)
-            self.play(window.animate.move_to(inp.window(last.top, last.left, ph, pw)),
-                      LaggedStart(*[FadeIn(v, scale=1.3) for v in rest], lag_ratio=0.1),
-                      run_time=min(3.0, 0.6 + 0.1 * len(batched)))
+            self.write_rest(rest, [window.animate.move_to(inp.window(last.top, last.left, ph, pw))],
+                            len(batched))
             out.add(*rest)
             line = note
         else:

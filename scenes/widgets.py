@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Group, ImageMobject, Rectangle, Scene, Square, Text, VGroup,
-    VMobject, interpolate_color,
+    DOWN, LEFT, RIGHT, UP, FadeIn, Group, ImageMobject, LaggedStart, Rectangle, Scene, Square,
+    Text, VGroup, VMobject, interpolate_color,
 )
 from manim.constants import RESAMPLING_ALGORITHMS
 
@@ -178,6 +178,19 @@ class ConvvizScene(Scene):
         """The line of arithmetic above the caption."""
         t = fit(text(content, size, color), max_width=13.4)
         return t.move_to(UP * style.SUM_Y)
+
+    def rest_note(self, count: int, what: str) -> Text:
+        """The sum line that stands while the batched positions are written at once."""
+        return self.sum_line(f"\u2026 the other {count} {what}, the same way",
+                             color=style.MUTED)
+
+    def write_rest(self, numbers, window_moves, count: int, lag_ratio: float = 0.1,
+                   base_time: float = 0.6):
+        """Write the last ``count`` positions' ``numbers`` at once (popping in one after
+        another) while ``window_moves`` carry the window(s) to the last position."""
+        self.play(*window_moves,
+                  LaggedStart(*[FadeIn(v, scale=1.3) for v in numbers], lag_ratio=lag_ratio),
+                  run_time=min(3.0, base_time + 0.1 * count))
 
 
 def place(box, x: float):
