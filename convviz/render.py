@@ -6,10 +6,11 @@ article's example (:mod:`convviz.worked`). Configs come from Python, from CLI
 strings (:func:`parse_array`: ``"1 2 3; 4 5 6"`` rows, ``|`` between channels,
 ``||`` between filters, or JSON) or from a JSON/TOML file (:func:`load_config_file`).
 
-:func:`render` runs Manim in this process on the scene files in ``scenes/`` and keeps
-the video in a cache keyed by scene, config, quality and the scene code, written
-atomically. ``manim -ql scenes/<file>.py <Scene>`` works too: the scene then reads
-its config from the file named by ``$CONVVIZ_SCENE_CONFIG`` or uses the defaults.
+:func:`render` runs Manim in this process on the scene classes of
+:mod:`convviz.scenes` (part of the installed package) and keeps the video in a cache
+keyed by scene, config, quality and the scene code, written atomically. In a source
+checkout ``manim -ql scenes/<file>.py <Scene>`` works too: the scene then reads its
+config from the file named by ``$CONVVIZ_SCENE_CONFIG`` or uses the defaults.
 
 Manim is imported only inside :func:`render`, so importing this module is cheap.
 """
@@ -23,7 +24,6 @@ import os
 import pathlib
 import re
 import shutil
-import sys
 import tempfile
 from dataclasses import dataclass
 from numbers import Integral
@@ -43,6 +43,7 @@ __all__ = [
     "load_config_file",
     "config_from_env",
     "scene_class",
+    "scene_module",
     "render",
     "read_video",
     "save_still",
@@ -51,9 +52,8 @@ __all__ = [
 ]
 
 CONFIG_ENV = "CONVVIZ_SCENE_CONFIG"
-SCENES_DIR_ENV = "CONVVIZ_SCENES_DIR"
 
-# Scene name -> module file in scenes/ (without .py).
+# Scene name -> its module in convviz.scenes.
 SCENES = {
     "KernelSlide": "kernel_slide",
     "KernelSlideSame": "kernel_slide",
@@ -419,29 +419,20 @@ def config_from_env(scene: str) -> SceneConfig:
 
 
 # --------------------------------------------------------------------------- scenes
-def scenes_dir() -> pathlib.Path:
-    """The folder with the scene files (``$CONVVIZ_SCENES_DIR`` or the repo's ``scenes/``)."""
-    path = pathlib.Path(os.environ.get(SCENES_DIR_ENV)
-                        or pathlib.Path(__file__).resolve().parent.parent / "scenes")
-    if not path.is_dir():
-        raise FileNotFoundError(f"scene folder {str(path)!r} not found; set ${SCENES_DIR_ENV}")
-    return path
+def scene_module(scene: str) -> str:
+    """The module that defines ``scene``, e.g. ``"convviz.scenes.kernel_slide"``."""
+    return f"{__package__}.scenes.{SCENES[_check_scene(scene)]}"
 
 
 def scene_class(scene: str):
     """The Manim ``Scene`` subclass named ``scene`` (imports Manim)."""
-    module_name = SCENES[_check_scene(scene)]
-    folder = str(scenes_dir())
-    if folder not in sys.path:
-        sys.path.insert(0, folder)   # what `manim scenes/<file>.py` does too
-    return getattr(importlib.import_module(module_name), scene)
+    return getattr(importlib.import_module(scene_module(scene)), scene)
 
 
 def _code_fingerprint(scene: str) -> str:
-    """Hash of the code that decides what a scene draws (scene files + data builders)."""
-    folder = scenes_dir()
+    """Hash of the code that decides what a scene draws (scene modules + data builders)."""
     here = pathlib.Path(__file__).resolve().parent
-    files = sorted(folder.glob("*.py")) + [here / "scene_data.py", here / "render.py"]
+    files = sorted((here / "scenes").glob("*.py")) + [here / "scene_data.py", here / "render.py"]
     digest = hashlib.sha256()
     for f in files:
         digest.update(f.name.encode() + b"\0" + f.read_bytes())

@@ -1,6 +1,6 @@
 """Everything the Manim scenes draw, computed by the convviz core and nothing else.
 
-A scene in ``scenes/`` is layout and motion only: every number it writes and every
+A scene in :mod:`convviz.scenes` is layout and motion only: every number it writes and every
 pixel of a filter or feature map it shows comes from one of the builders below,
 which call :func:`convviz.trace_conv2d`, :func:`convviz.conv2d`,
 :func:`convviz.max_pool2d`, :func:`convviz.inspect.feature_maps` / ``filters`` or

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import importlib.util
 import json
 import pathlib
 import shutil
@@ -357,16 +358,6 @@ def quick_scenes() -> tuple[str, ...]:
     return tuple(s for s in QUICK_SCENES if s in render.SCENES)
 
 
-def _scene_file(scene: str) -> pathlib.Path | None:
-    from . import render
-
-    try:
-        folder = render.scenes_dir()
-    except FileNotFoundError:
-        return None
-    return folder / f"{render.SCENES[scene]}.py"
-
-
 class _Precomputed:
     """An object with ``predict`` returning scores computed once (for plot_confusion)."""
 
@@ -621,11 +612,9 @@ def _render_scene(scene, out, quality, renders_dir, bar, *, model) -> TourItem:
 
     title, sentence = SCENE_TEXT.get(scene, (scene, f"The {scene} scene."))
     rel, poster = f"videos/{scene}.mp4", f"stills/{scene}.png"
-    scene_file = _scene_file(scene)
-    if scene_file is None or not scene_file.is_file():
-        where = f"scenes/{scene_file.name}" if scene_file else "the scene folder"
-        note = f"{where} does not exist (yet), so there is nothing to render"
-
+    if importlib.util.find_spec(render_mod.scene_module(scene)) is None:
+        note = (f"its module {render_mod.scene_module(scene)} is not installed, so there is "
+                "nothing to render")
         bar.console.print(f"[yellow]scene {scene}: skipped, {note}")
         return TourItem(scene, "video", title, sentence, status="skipped", note=note,
                         **_placement(scene))

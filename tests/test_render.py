@@ -83,7 +83,7 @@ def test_plain_manim_command_with_a_config_file(tmp_path):
     config = tmp_path / "pool.toml"
     config.write_text('input = "1 5 2; 0 3 4; 7 1 1"\npadding = "same"\n'
                       "detailed_steps = 1\nfast_steps = 0\n")
-    scenes = pathlib.Path(R.__file__).resolve().parent.parent / "scenes"
+    scenes = pathlib.Path(__file__).resolve().parent.parent / "scenes"   # the checkout's thin files
     env = dict(os.environ, **{R.CONFIG_ENV: str(config)})
     manim = pathlib.Path(sys.executable).with_name("manim")
     result = subprocess.run(

@@ -168,16 +168,14 @@ def test_a_missing_or_failing_scene_is_reported_not_fatal(tmp_path, monkeypatch)
     from convviz import render, tour
 
     quiet = Console(file=open(os.devnull, "w"))
-    empty = tmp_path / "no-scenes"
-    empty.mkdir()
-    monkeypatch.setenv("CONVVIZ_SCENES_DIR", str(empty))
+    monkeypatch.setitem(render.SCENES, "Pooling", "no_such_module")
     with Progress(console=quiet) as bar:
         bar.add_task("scenes", total=1)
         item = tour._render_scene("Pooling", tmp_path, "low", tmp_path / "renders", bar,
                                   model=None)
-    assert item.status == "skipped" and "scenes/pooling.py does not exist" in item.note
-
-    monkeypatch.delenv("CONVVIZ_SCENES_DIR")
+    assert item.status == "skipped"
+    assert "convviz.scenes.no_such_module is not installed" in item.note
+    monkeypatch.undo()
 
     def boom(*args, **kwargs):
         raise RuntimeError("Manim fell over")

@@ -12,7 +12,7 @@ from manim import (
 )
 from manim.constants import RESAMPLING_ALGORITHMS
 
-import style
+from . import style
 from convviz.scene_data import format_number
 
 
@@ -142,7 +142,7 @@ class ConvvizScene(Scene):
     """Base scene: dark background and a resolved :class:`convviz.render.SceneConfig`.
 
     ``scene_config`` is given by :func:`convviz.render.render`; when Manim builds the
-    scene itself (``manim scenes/<file>.py <Scene>``) it comes from
+    scene itself (``manim scenes/<file>.py <Scene>`` in a checkout) it comes from
     ``$CONVVIZ_SCENE_CONFIG`` or the article's defaults. ``model`` (a Keras model)
     is what the model scenes draw instead of loading the trained one.
     """
