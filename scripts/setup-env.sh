@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Create ./.venv with everything convviz needs, on a fresh Debian 12 with Python 3.11.
 # Idempotent: re-running is a no-op once the stamp matches pyproject.toml.
-#   --with-browser  also install Debian's chromium (the tests screenshot the tour's page)
+#   --with-browser  also install Debian's chromium and chromium-driver (the tests drive
+#                   the tour's and the explorer's pages in headless Chromium via selenium)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +12,7 @@ STAMP=$VENV/.convviz-installed
 
 # System libraries that manim's ManimPango/pycairo compile against.
 apt_pkgs=(libpango1.0-dev pkg-config)
-[ "${1:-}" = "--with-browser" ] && apt_pkgs+=(chromium)
+[ "${1:-}" = "--with-browser" ] && apt_pkgs+=(chromium chromium-driver)
 need_apt=()
 for pkg in "${apt_pkgs[@]}"; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
