@@ -251,9 +251,12 @@ _POOLING_EXAMPLE = [[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]]  # C
 
 def default_config(scene: str) -> SceneConfig:
     """The article's numbers for ``scene`` (see :data:`SCENES`)."""
+    from . import family_data
     from .conv import conv2d
     from .worked import multi_channel_example, single_channel_example
 
+    if scene in family_data.SCENES:
+        return family_data.default_config(scene)
     _check_scene(scene)
     x, kernel = single_channel_example()
     if scene == "KernelSlide":
@@ -293,7 +296,8 @@ def resolve_config(scene: str, config: SceneConfig | None = None) -> SceneConfig
     if config is None:
         config = base
     changes = {}
-    for name in ("input", "kernel", "bias", "model", "stride", "padding"):
+    for name in ("input", "kernel", "bias", "model", "stride", "padding", "dilation",
+                 "pointwise"):
         if getattr(config, name) is None and getattr(base, name) is not None:
             changes[name] = getattr(base, name)
     if (changes.get("stride", config.stride) is None
