@@ -162,30 +162,31 @@ class ReceptiveField:
 
     Attributes:
         layer: the layer's name; row, col: the cell in its output map.
-        input_size: the input image's ``(H, W)``.
-        rows, cols: the input rows/columns the cell sees, clipped to the image.
-        rows_unclipped, cols_unclipped: the whole span, padding included:
-            ``range(start + i*j, start + i*j + r)``.
-        exact_rows, exact_cols: the input rows/columns that can change the cell
-            (equal to ``rows``/``cols`` unless dilation or a stride larger than the
-            kernel leaves gaps).
         steps: the recurrence, one :class:`FieldStep` per spatial layer up to ``layer``.
-        levels: the region in every map, from the input (``levels[0]``) to the
-            layer's own output (``levels[-1]``: the cell itself).
+        levels: the region in every map, from the input image (``levels[0]``) to
+            the layer's own output (``levels[-1]``: the cell itself).
+
+    The region in the image (``levels[0]``) is also reachable directly:
+    ``rows``/``cols`` clipped to the image, ``rows_unclipped``/``cols_unclipped``
+    the whole span with the padding, ``range(start + i*j, start + i*j + r)``,
+    ``exact_rows``/``exact_cols`` the rows/columns that can change the cell
+    (equal to ``rows``/``cols`` unless dilation or a stride larger than the kernel
+    leaves gaps), ``input_size`` the image's ``(H, W)``.
     """
 
     layer: str
     row: int
     col: int
-    input_size: tuple[int, int]
-    rows: range
-    cols: range
-    rows_unclipped: range
-    cols_unclipped: range
-    exact_rows: tuple[int, ...]
-    exact_cols: tuple[int, ...]
     steps: tuple[FieldStep, ...]
     levels: tuple[FieldLevel, ...]
+
+    input_size = property(lambda self: self.levels[0].size)
+    rows = property(lambda self: self.levels[0].rows)
+    cols = property(lambda self: self.levels[0].cols)
+    rows_unclipped = property(lambda self: self.levels[0].rows_unclipped)
+    cols_unclipped = property(lambda self: self.levels[0].cols_unclipped)
+    exact_rows = property(lambda self: self.levels[0].exact_rows)
+    exact_cols = property(lambda self: self.levels[0].exact_cols)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -353,7 +354,7 @@ def _output_hw(layer, data_format):
 
 
 def _chain(model_or_layers, input_size):
-    """``(input_hw, [FieldStep], aliases, ended)`` for a model or a list of specs."""
+    """``([FieldStep], aliases, ended)`` for a model or a list of specs."""
     if _is_model(model_or_layers):
         input_size, chain, aliases, ended = _model_chain(model_or_layers, input_size)
     else:
@@ -391,7 +392,7 @@ def _chain(model_or_layers, input_size):
                                jump_in=jump, jump_out=new_jump, size_in=size, size_out=new_size,
                                start_in=start, start_out=new_start))
         in_hw, jump, size, start = out_hw, new_jump, new_size, new_start
-    return _pair(input_size, "input_size"), steps, aliases, ended
+    return steps, aliases, ended
 
 
 def receptive_field_steps(model_or_layers, *, input_size=None) -> tuple[FieldStep, ...]:
@@ -400,7 +401,7 @@ def receptive_field_steps(model_or_layers, *, input_size=None) -> tuple[FieldSte
     See :func:`receptive_field` for the arguments; pointwise layers (activations,
     dropout...) change nothing and have no step.
     """
-    return tuple(_chain(model_or_layers, input_size)[1])
+    return tuple(_chain(model_or_layers, input_size)[0])
 
 
 # --------------------------------------------------------------------------- tracing
@@ -466,7 +467,7 @@ def receptive_field(model_or_layers, layer, row: int, col: int, *,
         a :class:`ReceptiveField`: the region clipped and unclipped, the exact
         pixels, the recurrence steps and the region at every level.
     """
-    input_hw, steps, aliases, ended = _chain(model_or_layers, input_size)
+    steps, aliases, ended = _chain(model_or_layers, input_size)
     index = _pick(steps, aliases, ended, layer)
     steps = steps[: index + 1]
     out_hw = steps[-1].out_size
@@ -494,10 +495,5 @@ def receptive_field(model_or_layers, layer, row: int, col: int, *,
         levels.append(FieldLevel("input" if position == 0 else steps[position - 1].name, n_hw,
                                  unclipped[0], unclipped[1], clipped[0], clipped[1],
                                  tuple(exact[0]), tuple(exact[1])))
-    image = levels[-1]
-    return ReceptiveField(
-        layer=steps[-1].name, row=cell[0], col=cell[1], input_size=input_hw,
-        rows=image.rows, cols=image.cols, rows_unclipped=image.rows_unclipped,
-        cols_unclipped=image.cols_unclipped, exact_rows=image.exact_rows,
-        exact_cols=image.exact_cols, steps=tuple(steps), levels=tuple(reversed(levels)),
-    )
+    return ReceptiveField(layer=steps[-1].name, row=cell[0], col=cell[1], steps=tuple(steps),
+                          levels=tuple(reversed(levels)))

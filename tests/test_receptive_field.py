@@ -215,7 +215,8 @@ def _check_every_cell(model, dense):
                 # a cell of pure padding sees nothing; every other cell is changed by some pixel
                 assert seen.any() == field.exact_mask.any(), (name, row, col)
                 if dense:
-                    np.testing.assert_array_equal(seen, field.exact_mask, err_msg=f"{name} {row},{col}")
+                    np.testing.assert_array_equal(seen, field.exact_mask,
+                                                  err_msg=f"{name} {row},{col}")
     return changed
 
 
