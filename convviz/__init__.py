@@ -1,7 +1,7 @@
 """convviz: teach and verify 2-D convolution.
 
-The numpy core (``conv2d``, pooling, the step-by-step ``trace_conv2d``) is
-imported here; modules that need TensorFlow, matplotlib or Manim are imported
+The numpy core (``conv2d``, pooling, the step-by-step ``trace_conv2d``, the conv
+family, ``receptive_field``) is imported here; modules that need TensorFlow, matplotlib or Manim are imported
 on demand (``convviz.keras_check``, ``convviz.models``, ``convviz.plot``...).
 """
 from .conv import (
@@ -21,6 +21,7 @@ from .transposed import (
     trace_conv2d_transpose,
 )
 from .depthwise import depthwise_conv2d, separable_conv2d, trace_depthwise_conv2d
+from .receptive import LayerSpec, ReceptiveField, receptive_field, receptive_field_steps
 from .shapes import derive_shape, explain_shape
 
 __version__ = "0.1.0"
@@ -45,4 +46,8 @@ __all__ = [
     "trace_depthwise_conv2d",
     "explain_shape",
     "derive_shape",
+    "receptive_field",
+    "receptive_field_steps",
+    "ReceptiveField",
+    "LayerSpec",
 ]

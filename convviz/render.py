@@ -136,6 +136,16 @@ class SceneConfig:
             are the article's 10 epochs on all 60000 images; ``n_train`` uses only the
             first N training images, for a quick model). A Keras model object can
             also be handed to :func:`render` (``model=``) instead.
+        dilation: the kernel's dilation rate (Dilation).
+        output_padding: cells added at the bottom/right of a transposed
+            convolution's output, ``< stride`` (TransposedConv; None: Keras' default).
+        pointwise: ``(C_out, C)`` the 1x1 weights after the depthwise step
+            (DepthwiseSeparable, whose ``kernel`` is ``(C, kh, kw)``, one per channel).
+        layer: the layer a model scene looks at: a name, or an index (ReluSoftmax:
+            among the conv layers; ReceptiveField: among the spatial layers).
+            None: the scene's choice (the first conv layer; the deepest map).
+        cell: ``(row, col)`` in that layer's output (ReceptiveField; None: the
+            cell with the largest value).
     """
 
     input: tuple | None = None
@@ -152,6 +162,11 @@ class SceneConfig:
     digit_index: int = 0
     epochs: int = 10
     n_train: int | None = None
+    dilation: int | None = None
+    output_padding: int | None = None
+    pointwise: tuple | None = None
+    layer: str | int | None = None
+    cell: tuple | None = None
 
     def __post_init__(self):
         set_ = object.__setattr__
@@ -184,6 +199,20 @@ class SceneConfig:
             _check_int(self.n_train, "n_train", 1)
         if self.model is not None and not isinstance(self.model, str):
             raise TypeError(f"model must be a model name (str), got {self.model!r}")
+        if self.dilation is not None:
+            _check_int(self.dilation, "dilation", 1)
+        if self.output_padding is not None:
+            _check_int(self.output_padding, "output_padding", 0)
+        set_(self, "pointwise", _nested(self.pointwise, "pointwise"))
+        if self.layer is not None and (isinstance(self.layer, bool)
+                                       or not isinstance(self.layer, (str, Integral))):
+            raise TypeError(f"layer must be a layer name (str) or an index (int), "
+                            f"got {self.layer!r}")
+        if self.cell is not None:
+            cell = self.cell
+            if not isinstance(cell, (tuple, list)) or len(cell) != 2:
+                raise TypeError(f"cell must be a (row, col) pair of ints, got {cell!r}")
+            set_(self, "cell", tuple(_check_int(v, "cell", 0) for v in cell))
 
     def replace(self, **changes) -> "SceneConfig":
         return dataclasses.replace(self, **changes)
@@ -222,9 +251,12 @@ _POOLING_EXAMPLE = [[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]]  # C
 
 def default_config(scene: str) -> SceneConfig:
     """The article's numbers for ``scene`` (see :data:`SCENES`)."""
+    from . import family_data
     from .conv import conv2d
     from .worked import multi_channel_example, single_channel_example
 
+    if scene in family_data.SCENES:
+        return family_data.default_config(scene)
     _check_scene(scene)
     x, kernel = single_channel_example()
     if scene == "KernelSlide":
@@ -264,7 +296,8 @@ def resolve_config(scene: str, config: SceneConfig | None = None) -> SceneConfig
     if config is None:
         config = base
     changes = {}
-    for name in ("input", "kernel", "bias", "model", "stride", "padding"):
+    for name in ("input", "kernel", "bias", "model", "stride", "padding", "dilation",
+                 "pointwise"):
         if getattr(config, name) is None and getattr(base, name) is not None:
             changes[name] = getattr(base, name)
     if (changes.get("stride", config.stride) is None
@@ -401,7 +434,7 @@ def load_config_file(path) -> tuple[str | None, SceneConfig]:
     if not isinstance(mapping, dict):
         raise ValueError(f"config file {str(path)!r} must hold a table/object of settings")
     mapping = dict(mapping)
-    for key in ("input", "kernel", "bias"):
+    for key in ("input", "kernel", "bias", "pointwise"):
         if isinstance(mapping.get(key), str):
             mapping[key] = parse_array(mapping[key], key)
     scene = mapping.get("scene")
