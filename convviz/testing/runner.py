@@ -99,7 +99,7 @@ def user_frame(exc: BaseException) -> str:
     if not frames:
         return ""
     f = frames[-1]
-    code = f" : {f.line.strip()}" if f.line else ""
+    code = f": {f.line.strip()}" if f.line else ""
     return f"{os.path.basename(f.filename)}, line {f.lineno}, in {f.name}{code}"
 
 
@@ -113,7 +113,6 @@ class Caller:
 
     def __init__(self, fn, adapter=None, timeout: float | None = 2.0, scalar: bool = False):
         self.fn, self.adapter, self.timeout, self.scalar = fn, adapter, timeout, scalar
-        self.calls = 0
 
     def raw(self, case):
         args, options = case.args, case.options
@@ -122,7 +121,6 @@ class Caller:
         return self.fn(*args, **options)
 
     def run(self, case) -> Outcome:
-        self.calls += 1
         printed = io.StringIO()
         try:
             with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
@@ -150,7 +148,7 @@ class Caller:
             return (f"it returned a tuple of {len(result)} items, not one array (a "
                     "cs231n-style (out, cache) needs adapter='cs231n')")
         try:
-            array = np.asarray(result)
+            array = np.array(result)  # a copy: the function may reuse its buffer
         except Exception as exc:  # ragged lists and the like
             return f"it returned a {type(result).__name__} that is not an array ({exc})"
         if array.dtype.kind in "iu":
