@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "convviz.cli.shape",
     "convviz.cli.render",
     "convviz.cli.tour",
+    "convviz.cli.check",
 ]
 
 
