@@ -176,6 +176,16 @@ def test_page_is_one_self_contained_file(article_page):
     assert html.count("</script>") == 2      # the data cannot close its element early
 
 
+def test_the_tours_page_links_the_explorer(tmp_path):
+    from convviz.tour import TourItem, write_index
+
+    item = TourItem("explore", "page", "the explorer", "One offline page.", "explore.html",
+                    section="How a convolution works")
+    html = write_index(tmp_path, [item]).read_text()
+    assert '<a href="explore.html"><b>Open the explorer</b></a>' in html
+    assert "One offline page." in html
+
+
 # --------------------------------------------------------------------------- part 1, browser
 @needs_chromium
 def test_clicked_cell_shows_the_trace_and_keys_touch_and_hover_move_it(article_page, tmp_path):
