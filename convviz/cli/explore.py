@@ -15,6 +15,8 @@ import pathlib
 
 from .render import _array  # the parsers of ``convviz render``
 
+LARGE_PAGE = 10_000_000     # bytes; the default page (simple_cnn, 10 digits) is about 6 MB
+
 
 def _digits(text: str) -> list[int]:
     try:
@@ -104,5 +106,9 @@ def explore_command(args) -> int:
         if page.model else ", no model")
     print(f"{'replaced' if existed else 'wrote'} {page.path} ({page.bytes / 1e6:.1f} MB, "
           f"{held}) in {seconds:.1f} s")
+    if page.bytes > LARGE_PAGE and page.digits:
+        print(f"note: the page is large ({page.bytes / 1e6:.0f} MB, "
+              f"{page.bytes / len(page.digits) / 1e6:.1f} MB per digit); fewer --digits make "
+              "it smaller and quicker to open")
     print(f"open file://{page.path.resolve()} in a browser (works offline)")
     return 0
