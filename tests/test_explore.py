@@ -435,6 +435,14 @@ def test_embedded_preactivations_equal_core_conv2d_of_the_previous_layer(model_p
                                        rtol=1e-5, atol=1e-5)
             out = decode(record["layers"][name]["out"])
             np.testing.assert_array_equal(out, channels_first(maps[name], fmt)[n])
+    for layer in net["layers"]:          # every layer's values: Keras', channels first
+        for n, record in enumerate(net["digits"]):
+            entry = record["layers"][layer["name"]]
+            assert ("out" in entry) == (layer["kind"] not in ("dropout", "flatten"))
+            if "out" in entry:
+                keras_out = maps[layer["name"]]
+                expected = channels_first(keras_out, fmt) if keras_out.ndim == 4 else keras_out
+                np.testing.assert_array_equal(decode(entry["out"]), expected[n])
     for n, record in enumerate(net["digits"]):
         softmax = record["softmax"]
         probs = maps["output"][n].astype(np.float64)
@@ -492,6 +500,19 @@ def test_clicked_feature_map_pixel_shows_the_cores_numbers(model_pages, fmt, tmp
         assert [float(v) for v in texts(driver, "#detail .window-grid .cell", "data-v")] == \
             window.ravel().tolist()
         assert [float(v) for v in texts(driver, "#detail b.out", "data-v")] == [window.max()]
+        # a ReLU layer's pixel, and a pooled pixel of the layer the page cannot explain
+        click(driver, '[data-layer="relu2"] .tile[data-channel="1"]')
+        click(driver, '#detail .big.pick [data-i="2"][data-j="4"]')
+        conv2, relu2 = (channels_first(maps[k], fmt)[n, 1] for k in ("conv2", "relu2"))
+        assert [float(v) for v in texts(driver, "#detail .in", "data-v")] == [conv2[2, 4]]
+        assert [float(v) for v in texts(driver, "#detail b.out", "data-v")] == [relu2[2, 4]]
+        click(driver, '[data-layer="pool2"] .tile[data-channel="2"]')
+        click(driver, '#detail .big.pick [data-i="1"][data-j="2"]')
+        norm = channels_first(maps["norm"], fmt)[n, 2]
+        assert [float(v) for v in texts(driver, "#detail .window-grid .cell", "data-v")] == \
+            norm[2:4, 4:6].ravel().tolist()
+        assert [float(v) for v in texts(driver, "#detail b.out", "data-v")] == \
+            [channels_first(maps["pool2"], fmt)[n, 2, 1, 2]]
         # the softmax panel: logits, exps, their sum, Keras' probabilities
         probs = maps["output"][n]
         assert [float(v) for v in texts(driver, ".softmax td:nth-child(4)", "data-v")] == \

@@ -305,6 +305,83 @@ def _is_softmax(layer, keras) -> bool:
     return getattr(getattr(layer, "activation", None), "__name__", "") == "softmax"
 
 
+def _data_formats(model, layers) -> dict[str, str]:
+    """Each layer's layout: its own ``data_format``, else (ReLU, BatchNormalization...)
+    that of the layer it reads, whose layout it keeps."""
+    first = tuple(model.inputs[0].shape[1:]) == (1, 28, 28)
+    formats = {"input": "channels_first" if first else "channels_last"}
+    for l in layers[1:]:
+        formats[l.name] = getattr(l.layer, "data_format", None) or formats.get(
+            l.source, "channels_last")
+    return formats
+
+
+def _fields(l: _Layer, outputs: dict, data_format: str) -> dict:
+    """``{field: (N, ...) array}`` the page needs of layer ``l`` for every digit:
+    ``out`` (maps channels first, or a vector), and for a conv layer ``pre`` (unless
+    its activation is linear: then ``out`` is the pre-activation) and ``sums``."""
+    values = outputs[l.name]
+    if l.kind in ("flatten", "dropout"):
+        return {}                            # the previous layer's values, unchanged
+    fields = {}
+    if values.ndim == 4:
+        fields["out"] = _channels_first(values, data_format)
+    elif values.ndim == 2:
+        fields["out"] = values
+    if l.kind == "conv":
+        source = outputs[l.source]
+        kernel = np.asarray(l.layer.kernel.numpy())
+        if l.static["activation"] != "linear":
+            fields["pre"] = _channels_first(_linear_twin(l.layer, source), data_format)
+        fields["sums"] = _channel_sums(source, kernel, l.layer)
+        l.static["kernel"] = encode_f32(kernel.transpose(3, 2, 0, 1))
+        l.static["bias"] = (np.asarray(l.layer.bias.numpy(), dtype=np.float64).tolist()
+                            if l.layer.use_bias else None)
+    return fields
+
+
+def _logits(last: _Layer, outputs: dict, keras):
+    """``(logits (N, classes), where they come from)`` if the model ends in a softmax."""
+    if last.source is None or not _is_softmax(last.layer, keras):
+        return None, None
+    if last.kind in ("activation", "other"):
+        return outputs[last.source], f"the output of {last.source}"
+    return (_linear_twin(last.layer, outputs[last.source]),
+            f"what {last.name} computes before its softmax (Keras ran the layer with the "
+            "same weights and no activation)")
+
+
+def _digit_entry(l: _Layer, fields: dict, n: int) -> dict:
+    """Layer ``l``'s values for digit ``n``: encoded arrays and, for maps, PNG tiles."""
+    entry = {}
+    if "out" in fields:
+        out = fields["out"][n]
+        entry["out"] = encode_f32(out)
+        cmap = "gray" if l.kind == "input" else "viridis"
+        if out.ndim == 3:
+            entry["maps"], entry["scale"] = _map_images(out, cmap)
+        else:
+            (entry["strip"],), entry["scale"] = _map_images(out[None, None], cmap)
+    for name in ("pre", "sums"):
+        if name in fields:
+            entry[name] = encode_f32(fields[name][n])
+    return entry
+
+
+def _finish(layers, fields_of) -> None:
+    """Where a detail view starts (the middle pixel) and whose values hold a layer's
+    input (``source_values``: past Flatten and Dropout, which keep them unchanged)."""
+    by_name = {l.name: l for l in layers}
+    for l in layers:
+        out = fields_of[l.name].get("out")
+        if out is not None and out.ndim == 4:
+            l.static["start"] = [out.shape[2] // 2, out.shape[3] // 2]
+        source = l.source
+        while source in by_name and by_name[source].kind in ("flatten", "dropout"):
+            source = by_name[source].source
+        l.static["source_values"] = source
+
+
 def network_data(model, digits=None, *, description: str = "") -> dict:
     """Part 2 of the page data: ``model``'s layers and their values for ``digits``.
 
@@ -326,83 +403,30 @@ def network_data(model, digits=None, *, description: str = "") -> dict:
     outputs = feature_maps(model, x, layers=[l.name for l in _model_layers(model, keras)])
     outputs["input"] = x
     layers = _describe(model, keras, {name: v.shape for name, v in outputs.items()})
-    fmt_of = {l.name: getattr(l.layer, "data_format", "channels_last") for l in layers}
-    fmt_of["input"] = "channels_first" if tuple(model.inputs[0].shape[1:]) == (1, 28, 28) \
-        else "channels_last"
-
-    per_layer = {}                           # name -> {field: (N, ...) array}
-    for l in layers:
-        values = outputs[l.name]
-        fields = {}
-        if l.kind in ("flatten", "dropout"):
-            pass                             # the previous layer's values, unchanged
-        elif values.ndim == 4:
-            fields["out"] = _channels_first(values, fmt_of[l.name])
-        elif values.ndim == 2 and l.kind in ("dense", "activation", "other"):
-            fields["out"] = values
-        if l.kind == "conv":
-            source = outputs[l.source]
-            kernel = np.asarray(l.layer.kernel.numpy())
-            if l.static["activation"] != "linear":      # else the output is the pre-activation
-                fields["pre"] = _channels_first(_linear_twin(l.layer, source), l.layer.data_format)
-            fields["sums"] = _channel_sums(source, kernel, l.layer)
-            l.static["kernel"] = encode_f32(kernel.transpose(3, 2, 0, 1))
-            l.static["bias"] = (np.asarray(l.layer.bias.numpy(), dtype=np.float64).tolist()
-                                if l.layer.use_bias else None)
-        per_layer[l.name] = fields
-
+    formats = _data_formats(model, layers)
+    fields_of = {l.name: _fields(l, outputs, formats[l.name]) for l in layers}
+    _finish(layers, fields_of)
     last = layers[-1]
-    softmax = None
-    if _is_softmax(last.layer, keras) and last.source is not None:
-        logits = outputs[last.source] if last.kind in ("activation", "other") else \
-            _linear_twin(last.layer, outputs[last.source])
-        softmax = {"layer": last.name, "logits_from": (
-            f"the output of {last.source}" if last.kind in ("activation", "other")
-            else f"what {last.name} computes before its softmax (Keras ran the layer with the "
-                 "same weights and no activation)")}
+    logits, logits_from = _logits(last, outputs, keras)
+    if logits is not None:
         last.static["softmax"] = True
     predictions = np.asarray(outputs[last.name]).reshape(len(digits), -1).argmax(axis=1)
 
-    digit_records = []
+    records = []
     for n, index in enumerate(digits):
-        record = {"index": index, "label": int(y_test[index]),
-                  "predicted": int(predictions[n]), "layers": {}}
-        for l in layers:
-            fields = per_layer[l.name]
-            entry = {}
-            if "out" in fields:
-                out = fields["out"][n]
-                entry["out"] = encode_f32(out)
-                cmap = "gray" if l.kind == "input" else "viridis"
-                if out.ndim == 3:
-                    entry["maps"], entry["scale"] = _map_images(out, cmap)
-                else:
-                    (strip,), entry["scale"] = _map_images(out[None, None], cmap)
-                    entry["strip"] = strip
-            for name in ("pre", "sums"):
-                if name in fields:
-                    entry[name] = encode_f32(fields[name][n])
-            record["layers"][l.name] = entry
-        if softmax:
+        record = {"index": index, "label": int(y_test[index]), "predicted": int(predictions[n]),
+                  "layers": {l.name: _digit_entry(l, fields_of[l.name], n) for l in layers}}
+        if logits is not None:
             record["softmax"] = _softmax_panel(np.asarray(logits[n]).ravel(),
                                                np.asarray(outputs[last.name][n]).ravel())
-        digit_records.append(record)
-
-    kinds = {l.name: l for l in layers}
-    for l in layers:
-        out = per_layer[l.name].get("out")
-        if out is not None and out.ndim == 4:
-            l.static["start"] = [out.shape[2] // 2, out.shape[3] // 2]
-        source = l.source
-        while source in kinds and kinds[source].kind in ("flatten", "dropout"):
-            source = kinds[source].source   # those pass the values on unchanged
-        l.static["source_values"] = source
+        records.append(record)
     return {
         "model": {"name": model.name, "description": description,
-                  "data_format": fmt_of["input"], "params": int(model.count_params())},
+                  "data_format": formats["input"], "params": int(model.count_params())},
         "legend": {"viridis": _legend("viridis"), "gray": _legend("gray")},
         "layers": [{"name": l.name, "kind": l.kind, "source": l.source, **l.static}
                    for l in layers],
-        "softmax": softmax,
-        "digits": digit_records,
+        "softmax": {"layer": last.name, "logits_from": logits_from} if logits is not None
+        else None,
+        "digits": records,
     }
