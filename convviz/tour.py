@@ -7,6 +7,7 @@ sentence each -- a page a teacher can open in a browser or project in class::
 
     convviz-out/
         index.html          the page (relative links only: the folder can be moved)
+        explore.html        convviz explore's page for the tour's model (one offline file)
         tour.json           what was made, with sizes, timings and cache hits
         figures/*.png       digits, filters, feature maps, a conv step, training, confusion
         videos/*.mp4        the scenes
@@ -214,8 +215,9 @@ class TourItem:
     def __post_init__(self):
         if not self.section:
             self.section = "Figures" if self.kind == "figure" else "Animations"
-        if self.kind not in ("figure", "video"):
-            raise ValueError(f"TourItem.kind must be 'figure' or 'video', got {self.kind!r}")
+        if self.kind not in ("figure", "video", "page"):
+            raise ValueError(f"TourItem.kind must be 'figure', 'video' or 'page', "
+                             f"got {self.kind!r}")
         if self.status not in ("ok", "skipped", "failed"):
             raise ValueError(f"TourItem.status must be 'ok', 'skipped' or 'failed', "
                              f"got {self.status!r}")
@@ -283,6 +285,8 @@ def _figure_html(item: TourItem) -> str:
         what = "was skipped" if item.status == "skipped" else "could not be made"
         body = (f'<p class="missing">This {"video" if item.kind == "video" else "figure"} '
                 f"{what}: {html.escape(item.note or 'no reason given')}</p>")
+    elif item.kind == "page":
+        body = f'<p><a href="{_rel(item.path)}"><b>Open {title}</b></a></p>'
     elif item.kind == "figure":
         size = (f' width="{item.width}" height="{item.height}"'
                 if item.width and item.height else "")
@@ -525,6 +529,7 @@ def run_tour(out="convviz-out", *, quick=False, quality="low", render_videos=Tru
                 bar.console.print(f"[red]figure {fkey} failed: {type(exc).__name__}: {exc}")
             bar.advance(task)
         bar.update(task, description="3/4 figures")
+    items.append(_explorer(out, model, console))
     times["figures"] = time.perf_counter() - t0
 
     # 4. scenes -----------------------------------------------------------------
@@ -565,6 +570,26 @@ def run_tour(out="convviz-out", *, quick=False, quality="low", render_videos=Tru
                         model_key=key, model_cached=model_cached, times=times)
     _write_manifest(result, quick=quick, quality=quality, epochs=epochs, n_train=n_train)
     return result
+
+
+def _explorer(out: pathlib.Path, model, console) -> TourItem:
+    """``explore.html`` (:func:`convviz.explore.write_explorer`) for the tour's model."""
+    from .explore import write_explorer
+
+    title = "the explorer: click any number and see where it comes from"
+    sentence = ("One offline page: click any output cell of a convolution, or any pixel of "
+                "this network's feature maps, and see its window, products, sums and bias.")
+    place = {"section": "How a convolution works", "wide": True}
+    t1 = time.perf_counter()
+    try:
+        page = write_explorer(out / "explore.html", model=model)
+    except Exception as exc:  # reported on the page, like a figure
+        console.print(f"[red]explore.html failed: {type(exc).__name__}: {exc}")
+        return TourItem("explore", "page", title, sentence, status="failed",
+                        note=f"{type(exc).__name__}: {exc}", **place)
+    seconds = time.perf_counter() - t1
+    console.print(f"explore.html: {page.bytes / 1e6:.1f} MB in {seconds:.1f} s")
+    return TourItem("explore", "page", title, sentence, "explore.html", seconds=seconds, **place)
 
 
 def _remove_stale_temporaries(out: pathlib.Path) -> None:

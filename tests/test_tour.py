@@ -144,7 +144,7 @@ def test_index_refuses_paths_outside_the_folder_and_keeps_the_old_page(tmp_path)
 
 
 def test_tour_item_checks_its_fields():
-    with pytest.raises(ValueError, match=r"kind must be 'figure' or 'video', got 'gif'"):
+    with pytest.raises(ValueError, match=r"kind must be 'figure', 'video' or 'page', got 'gif'"):
         TourItem("a", "gif", "t", "s", path="a.gif")
     with pytest.raises(ValueError, match=r"status must be 'ok', 'skipped' or 'failed', got 'meh'"):
         TourItem("a", "figure", "t", "s", path="a.png", status="meh")

@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "convviz.cli.figures",
     "convviz.cli.shape",
     "convviz.cli.render",
+    "convviz.cli.explore",
     "convviz.cli.tour",
     "convviz.cli.check",
 ]
