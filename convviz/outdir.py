@@ -48,25 +48,27 @@ def check_out_folder(out) -> pathlib.Path:
     return path
 
 
-def check_output_file(path, option: str = "--output") -> pathlib.Path:
+def check_output_file(path, option: str = "--output", *, label: str | None = None
+                      ) -> pathlib.Path:
     """``path`` if a file can be written there (its folder may still be missing).
 
     Call it before the work: the nearest existing folder on the way must be one
-    this process can create files in. Errors name ``option`` and the path as given.
+    this process can create files in. Errors start with ``label``, by default
+    ``option`` and the path as given (``-o 'out/x.png': ...``).
     """
     path = pathlib.Path(path)
+    label = label or f"{option} {str(path)!r}"
     if path.is_dir():
-        raise ValueError(f"{option} {str(path)!r} is a folder; give a file name, "
+        raise ValueError(f"{label} is a folder; give a file name, "
                          f"e.g. {str(path / 'figure.png')!r}")
     folder = path.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
     if not folder.is_dir():
-        raise ValueError(f"{option} {str(path)!r}: {str(folder)!r} is not a folder")
+        raise ValueError(f"{label}: {str(folder)!r} is not a folder")
     why = why_not_writable(folder)
     if why is not None:
-        raise PermissionError(f"{option} {str(path)!r}: cannot write into the folder "
-                              f"{str(folder)!r} ({why})")
+        raise PermissionError(f"{label}: cannot write into the folder {str(folder)!r} ({why})")
     return path
 
 

@@ -153,7 +153,9 @@ def _check_output(args) -> None:
     if args.output is not None:
         check_output_file(args.output, "-o/--output")
     else:
-        check_output_file(OUT_DIR / "figure.png", f"the default output folder {OUT_DIR}/")
+        check_output_file(OUT_DIR / "figure.png",
+                          label=f"the default output folder {str(OUT_DIR)!r} (or choose a "
+                                "file with -o)")
 
 
 def _check_size(fig, path, dpi) -> None:

@@ -12,9 +12,13 @@ C++ code writes these straight to file descriptor 2 before TensorFlow applies
 which TensorFlow does not call), so that variable cannot silence them, and neither can
 ``CUDA_VISIBLE_DEVICES`` (measured with TensorFlow 2.21). :func:`filtered_stderr`
 routes descriptor 2 through a pipe and drops exactly those lines: absl INFO and
-WARNING lines, the InitializeLog notice, and -- where no NVIDIA driver is installed,
-so no GPU was ever usable -- the errors of CUDA's probing. Every other line (an absl
-ERROR, a Python traceback, a warning) passes through as it comes.
+WARNING lines, the InitializeLog notice, -- where no NVIDIA driver is installed, so
+no GPU was ever usable -- the errors of CUDA's probing, and the ERROR-level notice
+``NodeDef mentions attribute use_unbounded_threadpool which is not in the op
+definition ... Unknown attributes will be ignored`` that tf.data prints while Keras
+trains (an attribute newer than the runtime; TensorFlow says itself it "may be
+expected"). Every other line (an absl ERROR, a Python traceback, a warning) passes
+through as it comes.
 """
 from __future__ import annotations
 
@@ -33,6 +37,8 @@ _ABSL = re.compile(rb"^(?P<severity>[IWEF])\d{4} [\d:.]+\s+\d+ [^\]\s]+:\d+\] ")
 _ABSL_START = re.compile(rb"^[IWEF]\d{0,4}(?: |$)")
 _CUDA_PROBE = re.compile(rb"failed call to cuInit|Unable to register cu(?:DNN|FFT|BLAS) factory"
                          rb"|could not find cuda drivers", re.IGNORECASE)
+_UNKNOWN_ATTRIBUTE = re.compile(rb"NodeDef mentions attribute \w+ which is not in the op "
+                                rb"definition")
 _GPU_DRIVER = os.path.exists("/proc/driver/nvidia/version")
 
 
@@ -46,7 +52,10 @@ def is_noise(line: bytes) -> bool:
         return False
     if match["severity"] in b"IW":
         return True
-    return match["severity"] == b"E" and not _GPU_DRIVER and bool(_CUDA_PROBE.search(line))
+    if match["severity"] != b"E":
+        return False
+    return bool(_UNKNOWN_ATTRIBUTE.search(line)) or (not _GPU_DRIVER
+                                                     and bool(_CUDA_PROBE.search(line)))
 
 
 def _may_become_noise(partial: bytes) -> bool:
