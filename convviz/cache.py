@@ -83,8 +83,8 @@ def cache_subdir(name: str) -> pathlib.Path:
 
 def why_not_writable(folder) -> str | None:
     """None if files can be created in the existing ``folder``, else the reason
-    (e.g. ``"Permission denied"``). Found by making one: ``os.access`` says yes to
-    root on a read-only mount and cannot see every ACL."""
+    (e.g. ``"Permission denied"``). Found by making one: ``os.access`` answers for
+    the real user, not the effective one, and cannot see every ACL."""
     try:
         fd, probe = tempfile.mkstemp(prefix=f".probe.{os.getpid()}-",
                                      suffix=".convviz.tmp", dir=folder)
