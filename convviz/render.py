@@ -24,13 +24,14 @@ import os
 import pathlib
 import re
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from numbers import Integral
 
 import numpy as np
 
-from .cache import atomic_path, cache_dir
+from .cache import atomic_path, cache_subdir, check_cache_writable
 
 __all__ = [
     "SCENES",
@@ -507,10 +508,10 @@ def render(scene: str, config: SceneConfig | None = None, *, quality: str = "low
         scene, config.to_json(), f"{width}x{height}@{fps}", _code_fingerprint(scene),
         model_key,
     ]).encode()).hexdigest()[:16]
-    target_dir = cache_dir() / "renders"
-    target_dir.mkdir(parents=True, exist_ok=True)
+    target_dir = cache_subdir("renders")
     target = target_dir / f"{scene}-{width}x{height}-{fps}fps-{key}.mp4"
-    if not (use_cache and target.is_file()):
+    if not (use_cache and _good_cached_video(target)):
+        check_cache_writable(target_dir)
         _render_uncached(scene, config, manim_quality, width, height, fps, target, model)
     if output is not None:
         output = pathlib.Path(output)
@@ -519,6 +520,43 @@ def render(scene: str, config: SceneConfig | None = None, *, quality: str = "low
             shutil.copyfile(target, tmp)
         return output
     return target
+
+
+def _good_cached_video(path: pathlib.Path) -> bool:
+    """True if the cached video ``path`` is whole; False if it is missing or damaged
+    (then it is named on stderr, to be rendered again)."""
+    if not path.is_file():
+        return False
+    damage = _video_damage(path)
+    if damage:
+        print(f"convviz: the cached video {path} is damaged ({damage}); rendering it again",
+              file=sys.stderr)
+    return damage is None
+
+
+def _video_damage(path) -> str | None:
+    """Why the video at ``path`` is not whole, or None: its header opens, the container's
+    frame count is there and every frame's packet is present (a truncated mp4 loses
+    its index, or the frames after the cut), and the last frame decodes."""
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.video:
+                return "it has no video stream"
+            stream = container.streams.video[0]
+            expected = stream.frames
+            packets = [p for p in container.demux(stream) if p.size]
+            if not packets or (expected and len(packets) != expected):
+                return f"{len(packets)} of {expected or '?'} frames are present"
+            last_key = max((i for i, p in enumerate(packets) if p.is_keyframe), default=0)
+            codec = av.CodecContext.create(stream.codec_context.name, "r")
+            codec.extradata = stream.codec_context.extradata
+            if not [f for p in packets[last_key:] for f in codec.decode(p)] + codec.decode(None):
+                return "its last frame does not decode"
+    except (av.error.FFmpegError, OSError, ValueError) as exc:
+        return f"it does not open or decode as a video: {getattr(exc, 'strerror', None) or exc}"
+    return None
 
 
 def _model_fingerprint(model) -> str:

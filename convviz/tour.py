@@ -34,6 +34,7 @@ import time
 from dataclasses import dataclass, field
 
 from .cache import atomic_path, atomic_write, cache_dir
+from .outdir import OutputFolder, check_out_folder
 
 __all__ = [
     "TourItem",
@@ -438,7 +439,9 @@ def run_tour(out="convviz-out", *, quick=False, quality="low", render_videos=Tru
     """Do the main job into folder ``out``; return what was made.
 
     Args:
-        out: the output folder (created; files of an earlier tour are replaced).
+        out: the output folder (created; files of an earlier tour are replaced, any
+            other file the tour would replace is kept under another name and announced:
+            see :mod:`convviz.outdir`).
         quick: 1 epoch on 15,000 images and only the short scenes (about a minute).
         quality: ``"low"``, ``"medium"`` or ``"high"`` (Manim's presets).
         render_videos: False skips the scenes (figures and page only).
@@ -460,11 +463,24 @@ def run_tour(out="convviz-out", *, quick=False, quality="low", render_videos=Tru
     if not render_videos:
         scenes = ()
     console = console or Console()
-    out = pathlib.Path(out)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out must be a folder, got the existing file {str(out)!r}")
-    out.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temporaries(out)
+    out = check_out_folder(out)
+    say = lambda line: console.print(line, style="yellow", markup=False, highlight=False)  # noqa: E731
+    with OutputFolder(out, _planned_files(scenes), say=say):
+        return _tour_into(out, quick=quick, quality=quality, render_videos=render_videos,
+                          scenes=scenes, console=console)
+
+
+def _planned_files(scenes) -> list[str]:
+    """Every file a tour of ``scenes`` writes, relative to its folder."""
+    return (["index.html", "tour.json", "explore.html"]
+            + [f"figures/{key.replace('_', '-')}.png" for key in FIGURES]
+            + [f"{kind}/{scene}.{ext}" for scene in scenes
+               for kind, ext in (("videos", "mp4"), ("stills", "png"))])
+
+
+def _tour_into(out: pathlib.Path, *, quick, quality, render_videos, scenes,
+               console) -> TourResult:
+    """:func:`run_tour`'s work, once the output folder is claimed."""
     settings = QUICK if quick else FULL
     epochs, n_train = settings["epochs"], settings["n_train"]
     times = {}
@@ -590,16 +606,6 @@ def _explorer(out: pathlib.Path, model, console) -> TourItem:
     seconds = time.perf_counter() - t1
     console.print(f"explore.html: {page.bytes / 1e6:.1f} MB in {seconds:.1f} s")
     return TourItem("explore", "page", title, sentence, "explore.html", seconds=seconds, **place)
-
-
-def _remove_stale_temporaries(out: pathlib.Path) -> None:
-    """Delete the hidden temporary files a killed run may have left (``.name.*.tmp.png``:
-    :func:`convviz.cache.atomic_path` names); nothing ever reads them."""
-    for folder in (out, out / "figures", out / "videos", out / "stills"):
-        if folder.is_dir():
-            for path in folder.glob(".*.tmp*"):
-                if path.is_file():
-                    path.unlink()
 
 
 def _placement(key: str) -> dict:

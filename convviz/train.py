@@ -16,6 +16,10 @@ The cache lives in ``cache_dir()/models/`` (see :mod:`convviz.cache`): one
 model, data format, epochs, batch size, seed (and subset sizes when given). Both
 files are written atomically, and a lock file makes a second process that asks
 for the same model wait for the first one's result instead of training it again.
+
+A cache hit is checked before it is used: a truncated or garbled ``.keras`` file, or
+a history whose per-epoch lists do not have one value per epoch, is reported by name
+and trained again. A read-only cache still serves the models it holds.
 """
 from __future__ import annotations
 
@@ -23,14 +27,17 @@ import contextlib
 import json
 import os
 import pathlib
+import sys
 import time
+import zipfile
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from .cache import atomic_path, atomic_write, cache_dir  # noqa: E402
+from .cache import (atomic_path, atomic_write, cache_not_writable,  # noqa: E402
+                    cache_subdir, check_cache_writable, why_not_writable)
 from .data import load_mnist, one_hot, to_model_input  # noqa: E402
 from .models import build, check_data_format, check_name  # noqa: E402
 
@@ -89,8 +96,7 @@ def _key(cfg: dict) -> str:
 
 
 def _paths(cfg: dict) -> tuple[pathlib.Path, pathlib.Path]:
-    folder = cache_dir() / "models"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = cache_subdir("models")
     key = _key(cfg)
     return folder / f"{key}.keras", folder / f"{key}.history.json"
 
@@ -110,8 +116,72 @@ def history_path(name, *, epochs=10, batch_size=200, seed=7, data_format=None,
 def is_cached(name, *, epochs=10, batch_size=200, seed=7, data_format=None,
               n_train=None, n_test=None) -> bool:
     """True if both the model and its history of this configuration are in the cache."""
-    paths = _paths(_config(name, epochs, batch_size, seed, data_format, n_train, n_test))
-    return all(p.is_file() for p in paths)
+    cfg = _config(name, epochs, batch_size, seed, data_format, n_train, n_test)
+    return all(p.is_file() for p in _paths(cfg)) and _damage(cfg) is None
+
+
+_METRICS = ("loss", "accuracy", "val_loss", "val_accuracy")
+
+
+def _history_damage(history_file: pathlib.Path, cfg: dict) -> str | None:
+    """Why the cached history record is unusable, or None if it is fine."""
+    try:
+        record = json.loads(history_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return f"the cached history {history_file} is damaged: not readable JSON ({exc})"
+    history = record.get("history") if isinstance(record, dict) else None
+    if not isinstance(history, dict):
+        return f"the cached history {history_file} is damaged: it has no 'history' table"
+    if record.get("config", cfg) != cfg:
+        return (f"the cached history {history_file} is damaged: it records the configuration "
+                f"{record['config']}, not {cfg}")
+    for metric in _METRICS:
+        values = history.get(metric)
+        if not isinstance(values, list) or len(values) != cfg["epochs"]:
+            count = len(values) if isinstance(values, list) else "no"
+            return (f"the cached history {history_file} is damaged: '{metric}' has {count} "
+                    f"values, expected {cfg['epochs']} (one per epoch)")
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            return (f"the cached history {history_file} is damaged: '{metric}' holds "
+                    f"something other than numbers")
+    return None
+
+
+def _damage(cfg: dict) -> str | None:
+    """Why the cached model or history of ``cfg`` (both present) is unusable, or None.
+
+    Cheap checks only: the history's per-epoch lists, and the model file being a
+    whole zip archive (a truncated one has no central directory) whose members
+    pass their CRC. :func:`load_trained` also catches a model Keras cannot load.
+    """
+    model_file, history_file = _paths(cfg)
+    damage = _history_damage(history_file, cfg)
+    if damage:
+        return damage
+    try:
+        with zipfile.ZipFile(model_file) as archive:
+            bad = archive.testzip()
+    except (OSError, zipfile.BadZipFile, EOFError) as exc:
+        return (f"the cached model {model_file} is damaged: not a whole .keras (zip) file, "
+                f"truncated or overwritten ({exc})")
+    if bad is not None:
+        return f"the cached model {model_file} is damaged: its member {bad!r} is corrupt"
+    return None
+
+
+def _load_cached(cfg: dict):
+    """``(model, None)`` on a good cache hit, ``(None, why it is damaged)`` or ``(None, None)``."""
+    model_file, history_file = _paths(cfg)
+    if not (model_file.is_file() and history_file.is_file()):
+        return None, None
+    damage = _damage(cfg)
+    if damage is None:
+        try:
+            return keras.saving.load_model(model_file), None
+        except Exception as exc:  # noqa: BLE001  (whatever Keras raises, the file is bad)
+            damage = (f"the cached model {model_file} is damaged: Keras cannot load it "
+                      f"({type(exc).__name__}: {exc})")
+    return None, damage
 
 
 def prepare(model, images_uint8, labels=None):
@@ -164,21 +234,40 @@ def _save(model, history: dict, cfg: dict) -> None:
 
 @contextlib.contextmanager
 def _lock(cfg: dict):
-    """Hold an exclusive lock for this configuration (no-op where fcntl is missing)."""
+    """Hold an exclusive lock for this configuration; yield True, or False when the
+    cache folder is read-only (nobody can train into it then, so nothing to guard).
+
+    The holder writes its pid into the lock file, so the file's modification time
+    says since when it is held (:func:`convviz.cache.live_lock_times`). Where fcntl
+    is missing (Windows) concurrent trainers just both train.
+    """
     try:
         import fcntl
-    except ImportError:  # Windows: concurrent trainers just both train
-        yield
+    except ImportError:
+        yield True
         return
     lock_file = _paths(cfg)[0].with_suffix(".lock")
-    with open(lock_file, "a") as fh:
+    try:
+        fh = open(lock_file, "a")
+    except PermissionError:
+        yield False
+        return
+    except OSError:
+        if why_not_writable(lock_file.parent) is None:
+            raise
+        yield False
+        return
+    with fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             print(f"convviz: another process is training {_key(cfg)}; waiting for it")
             fcntl.flock(fh, fcntl.LOCK_EX)
         try:
-            yield
+            fh.truncate(0)
+            fh.write(f"{os.getpid()}\n")
+            fh.flush()
+            yield True
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
@@ -193,6 +282,8 @@ def train(name, *, epochs=10, batch_size=200, seed=7, data_format=None, verbose=
     With ``save`` the model and history replace any cached ones of this configuration.
     """
     cfg = _config(name, epochs, batch_size, seed, data_format, n_train, n_test)
+    if save:    # before minutes of training, not after
+        check_cache_writable(_paths(cfg)[0].parent)
     model, history = _fit(cfg, verbose)
     if save:
         _save(model, history, cfg)
@@ -203,14 +294,25 @@ def load_trained(name, *, epochs=10, batch_size=200, seed=7, data_format=None, v
                  n_train=None, n_test=None) -> keras.Model:
     """The trained model ``name``: from the cache, or trained (and cached) on first use.
 
-    Arguments as in :func:`train`; the defaults are the article's settings.
+    Arguments as in :func:`train`; the defaults are the article's settings. A
+    damaged cache entry is named on stderr and trained again. In a read-only cache a
+    cached model still loads; one that would need training raises
+    :class:`convviz.cache.CacheNotWritable`, naming the folder and ``CONVVIZ_HOME``.
     """
     cfg = _config(name, epochs, batch_size, seed, data_format, n_train, n_test)
-    model_file, history_file = _paths(cfg)
-    with _lock(cfg):
-        if model_file.is_file() and history_file.is_file():
-            return keras.saving.load_model(model_file)
-        if verbose:
+    model_file, _ = _paths(cfg)
+    with _lock(cfg) as locked:
+        model, damage = _load_cached(cfg)
+        if model is not None:
+            return model
+        if not locked:
+            why = why_not_writable(model_file.parent) or "it cannot be locked"
+            raise cache_not_writable(
+                model_file.parent, f"{why}; {damage}" if damage else
+                f"{why}; {_key(cfg)} is not cached there yet, so it must be trained and saved")
+        if damage:
+            print(f"convviz: {damage}; training it again", file=sys.stderr)
+        elif verbose:
             print(f"convviz: training {_key(cfg)} (first use; cached in {model_file.parent})")
         model, history = _fit(cfg, verbose)
         _save(model, history, cfg)
@@ -225,7 +327,11 @@ def load_record(name, *, epochs=10, batch_size=200, seed=7, data_format=None,
     if not history_file.is_file():
         raise FileNotFoundError(f"no training history for {_key(cfg)} at {history_file}; "
                                 f"train it first (convviz train {name}, or load_trained)")
-    return json.loads(history_file.read_text())
+    damage = _history_damage(history_file, cfg)
+    if damage:
+        raise ValueError(f"{damage}; load_trained({name!r}, ...) or `convviz train {name}` "
+                         "with the same settings trains it again")
+    return json.loads(history_file.read_text(encoding="utf-8"))
 
 
 def load_history(name, *, epochs=10, batch_size=200, seed=7, data_format=None,

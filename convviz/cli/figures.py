@@ -1,11 +1,33 @@
 """``convviz filters``, ``convviz feature-maps``, ``convviz digits``, ``convviz conv-step``: figures as PNG."""
 from __future__ import annotations
 
+import argparse
+import math
 import os
 import pathlib
+import zipfile
 
 MODEL_NAMES = ("mlp", "simple_cnn", "improved_cnn", "deep_cnn")  # = convviz.models.MODEL_NAMES
 OUT_DIR = pathlib.Path("convviz-out")
+DPI_RANGE = (20, 1200)
+MAX_SIDE = 16384                # pixels a side of a raster image (Agg's limit is 65536)
+MAX_PIXELS = 100_000_000        # pixels in all: 100 megapixels are 400 MB as RGBA
+MAX_DIGITS = 100                # one figure of `convviz digits`: a 10x10 grid
+VECTOR_SUFFIXES = (".svg", ".pdf", ".eps", ".ps")
+
+
+def _int_in(low: int, high: int, why: str = ""):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an int, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"must be an int in [{low}, {high}]{why}, got {value}")
+        return value
+    parse.__name__ = "int"
+    return parse
 
 
 def _add_model(p) -> None:
@@ -23,7 +45,9 @@ def _add_model(p) -> None:
 def _add_output(p, what: str) -> None:
     p.add_argument("-o", "--output", type=pathlib.Path, default=None, metavar="PATH",
                    help=f"image file to write (.png, .svg, .pdf; default {OUT_DIR}/{what}-....png)")
-    p.add_argument("--dpi", type=int, default=150, help="resolution of raster images (default 150)")
+    p.add_argument("--dpi", type=_int_in(*DPI_RANGE), default=150,
+                   help=f"resolution of raster images, {DPI_RANGE[0]}-{DPI_RANGE[1]} "
+                        "(default 150)")
 
 
 def register(sub) -> None:
@@ -55,7 +79,10 @@ def register(sub) -> None:
 
     p = sub.add_parser("digits", help="plot MNIST images with their labels "
                                       "(default: the first 4 training images, as in the article)")
-    p.add_argument("--count", type=int, default=4, help="how many images (default 4)")
+    p.add_argument("--count", type=_int_in(1, MAX_DIGITS, f" (one figure shows at most "
+                                                         f"{MAX_DIGITS} digits; page through "
+                                                         "the set with --start)"),
+                   default=4, help=f"how many images, at most {MAX_DIGITS} (default 4)")
     p.add_argument("--start", type=int, default=0, help="index of the first image (default 0)")
     p.add_argument("--split", choices=("train", "test"), default="train",
                    help="training (default) or test set")
@@ -91,7 +118,19 @@ def load_model(spec: str, *, epochs=10, seed=7, data_format=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
 
-    return keras.saving.load_model(path)
+    if path.suffix == ".keras" and not zipfile.is_zipfile(path):
+        raise ValueError(f"model file {str(path)!r} is not a Keras model: a .keras file is a "
+                         "zip archive and this one is not (truncated, or some other file)")
+    try:
+        return keras.saving.load_model(path)
+    except Exception as exc:  # noqa: BLE001  (h5py, zipfile and Keras each raise their own)
+        raise ValueError(f"model file {str(path)!r} is not a Keras model that Keras can load "
+                         f"({type(exc).__name__}: {_first_line(exc)})") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else "no details"
 
 
 def _layer_ref(text: str):
@@ -107,9 +146,35 @@ def _output(args, *parts) -> pathlib.Path:
     return OUT_DIR / ("-".join(str(p) for p in parts if p is not None) + ".png")
 
 
+def _check_output(args) -> None:
+    """Refuse an output nobody can write before any work (model, data) is done."""
+    from ..outdir import check_output_file
+
+    if args.output is not None:
+        check_output_file(args.output, "-o/--output")
+    else:
+        check_output_file(OUT_DIR / "figure.png",
+                          label=f"the default output folder {str(OUT_DIR)!r} (or choose a "
+                                "file with -o)")
+
+
+def _check_size(fig, path, dpi) -> None:
+    if pathlib.Path(path).suffix.lower() in VECTOR_SUFFIXES:
+        return
+    w_in, h_in = fig.get_size_inches()
+    width, height = w_in * dpi, h_in * dpi
+    if max(width, height) > MAX_SIDE or width * height > MAX_PIXELS:
+        fits = math.floor(min(MAX_SIDE / max(w_in, h_in), math.sqrt(MAX_PIXELS / (w_in * h_in))))
+        raise ValueError(f"--dpi {dpi} would make this {w_in:.1f}x{h_in:.1f}-inch figure "
+                         f"{width:,.0f}x{height:,.0f} pixels (at most {MAX_SIDE:,} a side and "
+                         f"{MAX_PIXELS // 10**6} megapixels); use --dpi {fits} or less, or "
+                         "write a .svg or .pdf")
+
+
 def _save(fig, path, dpi) -> int:
     from ..plot import save_figure
 
+    _check_size(fig, path, dpi)
     print(f"wrote {save_figure(fig, path, dpi=dpi)}")
     return 0
 
@@ -128,6 +193,7 @@ def filters_command(args) -> int:
     from ..inspect import conv_layer, filters
     from ..plot import plot_filters
 
+    _check_output(args)
     _positive(args.max_filters, "--max-filters")
     _positive(args.max_channels, "--max-channels")
     model = load_model(args.model, epochs=args.epochs, seed=args.seed, data_format=args.data_format)
@@ -143,6 +209,7 @@ def feature_maps_command(args) -> int:
     from ..inspect import feature_maps
     from ..plot import plot_feature_maps
 
+    _check_output(args)
     _positive(args.max_channels, "--max-channels")
     (x_train, y_train), (x_test, y_test) = load_mnist()
     images, labels = (x_test, y_test) if args.split == "test" else (x_train, y_train)
@@ -169,7 +236,8 @@ def digits_command(args) -> int:
     from ..data import load_mnist
     from ..plot import plot_digits
 
-    _positive(args.count, "--count")
+    _check_output(args)
+
     (x_train, y_train), (x_test, y_test) = load_mnist()
     images, labels = (x_train, y_train) if args.split == "train" else (x_test, y_test)
     if not 0 <= args.start < len(images):
@@ -184,6 +252,8 @@ def conv_step_command(args) -> int:
     from ..plot import plot_conv_step
     from ..trace import trace_conv2d
     from ..worked import multi_channel_example, single_channel_example
+
+    _check_output(args)
 
     padding = _layer_ref(args.padding)
     if args.example == "single":

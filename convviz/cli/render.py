@@ -105,8 +105,12 @@ def config_from_args(args):
 
 
 def render_command(args) -> int:
+    from ..outdir import check_output_file
     from ..render import render, save_still
 
+    for option, path in (("-o/--output", args.output), ("--still", args.still)):
+        if path is not None:        # before the rendering, not after it
+            check_output_file(path, option)
     config = config_from_args(args)
     video = render(args.scene, config, quality=args.quality, pixel_width=args.width,
                    pixel_height=args.height, frame_rate=args.fps,

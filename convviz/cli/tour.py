@@ -1,7 +1,14 @@
 """``convviz tour``: the main job end to end -- data, model, figures, scenes, index.html."""
 from __future__ import annotations
 
-import pathlib
+import argparse
+
+
+def _folder(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must name a folder, got an empty string "
+                                         "(for the current folder say --out .)")
+    return text
 
 
 def register(sub) -> None:
@@ -13,7 +20,7 @@ def register(sub) -> None:
                     "run), write the figures and the explainer videos into one folder and "
                     "finish with an index.html that shows them, one sentence each.",
     )
-    p.add_argument("--out", type=pathlib.Path, default=pathlib.Path("convviz-out"),
+    p.add_argument("--out", type=_folder, default="convviz-out",
                    metavar="DIR", help="output folder (default ./convviz-out/)")
     p.add_argument("--quick", action="store_true",
                    help="a first look in about a minute: 1 epoch on 15,000 images and only "
@@ -27,9 +34,6 @@ def register(sub) -> None:
 
 
 def tour_command(args) -> int:
-    import os
-
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from rich.console import Console
 
     from ..tour import print_summary, run_tour
