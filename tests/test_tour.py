@@ -161,33 +161,84 @@ def test_quick_scenes_need_no_trained_model():
     assert set(SCENE_TEXT) == set(render.SCENES)          # a sentence for every scene
 
 
-def test_a_missing_or_failing_scene_is_reported_not_fatal(tmp_path, monkeypatch):
+def _pool(scenes, quality="low", jobs=2, job=None):
+    """A _ScenePool reporting into a silent console; ``(pool, bar)``."""
     from rich.console import Console
     from rich.progress import Progress
 
-    from convviz import render, tour
+    from convviz import tour
 
     quiet = Console(file=open(os.devnull, "w"))
+    bar = Progress(console=quiet)
+    return tour._ScenePool(scenes, quality, jobs, bar, quiet, job=job), bar
+
+
+def test_a_missing_or_failing_scene_is_reported_not_fatal(tmp_path, monkeypatch):
+    from convviz import render, tour
+
     monkeypatch.setitem(render.SCENES, "Pooling", "no_such_module")
-    with Progress(console=quiet) as bar:
-        bar.add_task("scenes", total=1)
-        item = tour._render_scene("Pooling", tmp_path, "low", tmp_path / "renders", bar,
-                                  model=None)
-    assert item.status == "skipped"
+    pool, bar = _pool(["Pooling"])
+    with pool:
+        pool.start("Pooling")
+        (item,) = pool.results()
+    assert item.status == "skipped" and pool.executor is None       # nothing was started
     assert "convviz.scenes.no_such_module is not installed" in item.note
+    assert bar.tasks[0].completed == 1
     monkeypatch.undo()
 
     def boom(*args, **kwargs):
         raise RuntimeError("Manim fell over")
 
     monkeypatch.setattr(render, "render", boom)
-    with Progress(console=quiet) as bar:
-        bar.add_task("scenes", total=1)
-        item = tour._render_scene("KernelSlide", tmp_path, "low", tmp_path / "renders", bar,
-                                  model=None)
+    item = tour._render_scene("KernelSlide", "low")
     assert item.status == "failed" and item.note == "RuntimeError: Manim fell over"
-    assert not (tmp_path / "videos").exists() or not list((tmp_path / "videos").iterdir())
+    assert item.path is None and item.poster is None
+    page = write_index(tmp_path, [tour._publish_scene(item, tmp_path)]).read_text()
+    assert "This video could not be made: RuntimeError: Manim fell over" in page
+    assert not (tmp_path / "videos").exists()
 
+
+def fake_render(scene, quality, *, model=None, model_spec=None):
+    """A worker job for the pool tests: the process dies on Pooling, a model spec
+    raises, the rest "render" at once."""
+    if scene == "Pooling":
+        os._exit(3)
+    if model_spec is not None:
+        raise ValueError(f"no model named {model_spec['name']!r}")
+    return TourItem(scene, "video", scene, "s", path=f"/cache/{scene}.mp4",
+                    poster=f"/cache/{scene}.png", width=4, height=2, frames=1, seconds=0.1)
+
+
+def test_a_scene_whose_worker_dies_fails_alone():
+    """A dying worker breaks Python's whole process pool; the scenes it took down with it
+    are tried again alone, so only the one that dies (twice) is reported failed."""
+    scenes = ["KernelSlide", "Pooling", "PoolingSame", "LearnedFilters"]
+    pool, bar = _pool(scenes, job=fake_render)
+    with pool:
+        for scene in scenes[:3]:
+            pool.start(scene)
+        pool.start("LearnedFilters", model_spec={"name": "no_such_model"})
+        items = {i.key: i for i in pool.results()}
+    assert [i.key for i in pool.results()] == scenes                 # in the given order
+    assert items["Pooling"].status == "failed"
+    assert items["Pooling"].note.startswith("its worker process died, also alone "
+                                            "(BrokenProcessPool")
+    assert items["LearnedFilters"].status == "failed"
+    assert items["LearnedFilters"].note.startswith("ValueError: ") \
+        and "no_such_model" in items["LearnedFilters"].note
+    assert items["KernelSlide"].status == items["PoolingSame"].status == "ok"
+    assert items["KernelSlide"].path == "/cache/KernelSlide.mp4"
+    assert bar.tasks[0].completed == bar.tasks[0].total == 4
+
+
+def test_tour_defaults_are_720p_30fps_and_every_core():
+    from convviz import render, tour
+
+    assert render.QUALITIES[tour.default_quality()][1:] == (1280, 720, 30)
+    assert render.QUALITIES[tour.default_quality(quick=True)][1:] == (854, 480, 15)
+    assert 1 <= tour.default_jobs() <= min(os.cpu_count(), tour.MAX_JOBS)
+    with pytest.raises(ValueError, match=r"jobs must be >= 1, got 0"):
+        tour.run_tour("unused", jobs=0)
 
 
 @pytest.mark.slow
@@ -218,13 +269,16 @@ def test_cli_tour_options(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["tour", "--help"])
     assert exit_.value.code == 0
-    text = capsys.readouterr().out
-    for option in ("--out", "--quick", "--quality", "--no-render", "low,medium,high"):
+    text = " ".join(capsys.readouterr().out.split())
+    for option in ("--out", "--quick", "--quality", "--jobs", "--no-render", "low,medium,high",
+                   "medium 1280x720@30 (the default"):
         assert option in text
     with pytest.raises(SystemExit) as exit_:
         main(["tour", "--quality", "ultra"])
     assert exit_.value.code == 2
     assert "argument --quality: invalid choice: 'ultra'" in capsys.readouterr().err
+    assert main(["tour", "--jobs", "0", "--out", "unused"]) == 2
+    assert capsys.readouterr().err.strip() == "convviz tour: error: jobs must be >= 1, got 0"
 
 
 def test_tour_refuses_a_file_as_output_folder(tmp_path):
