@@ -177,8 +177,9 @@ _SECTION_OF = {
     "LearnedFilters": "What the network learned", "CNNPipeline": "What the network learned",
     "history": "How well it works", "confusion": "How well it works",
 }
-# Figures that need the page's width (every video does too).
-_WIDE = {"conv_step", "history", "filters", "feature_maps", "confusion"}
+# A figure wider than this many px gets a cell of the page's whole width (so that it is
+# shown at its own size); every video does.
+HALF_CELL = 600
 
 GLOSSARY = (
     ("kernel", "a small 2-D grid of weights (e.g. 3x3 or 5x5) slid over one channel."),
@@ -255,10 +256,13 @@ class TourResult:
 # size (its text is >= 14 px there); on a phone both shrink to the screen's width
 # (tap a figure to open it full size) and nothing is wider than the screen.
 PAGE_WIDTH = 1320            # CSS px: the page's widest content
+FIGURE_MAX_WIDTH = 1280      # px: the tour's figures are at most this wide, so that a
+                             # 1366 px screen shows them at their own size
 _CSS = """
 *, *::before, *::after { box-sizing: border-box; }
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto;
-       max-width: %(page)dpx; padding: 1em clamp(0.6em, 2vw, 1.5em) 3em; color: #1d1d1f;
+       max-width: calc(%(page)dpx + 3em); padding: 1em clamp(0.6em, 2vw, 1.5em) 3em;
+       color: #1d1d1f;
        line-height: 1.45; overflow-wrap: anywhere; }
 h1 { margin-bottom: 0.2em; }
 .lead, .intro, .summary, .glossary, figcaption, footer { max-width: 80ch; }
@@ -268,7 +272,7 @@ h1 { margin-bottom: 0.2em; }
 .glossary dt { font-weight: 600; float: left; clear: left; width: 7em; }
 .glossary dd { margin: 0 0 0.3em 7.5em; }
 .grid { display: grid; gap: 1.4em;
-        grid-template-columns: repeat(auto-fill, minmax(min(100%%, 600px), 1fr)); }
+        grid-template-columns: repeat(auto-fill, minmax(min(100%%, %(cell)dpx), 1fr)); }
 figure { margin: 0; padding: 0.7em; border: 1px solid #ddd; border-radius: 8px;
          background: #fff; min-width: 0; }
 figure img { display: block; max-width: 100%%; height: auto; margin: 0 auto; }
@@ -285,7 +289,7 @@ footer { margin-top: 2em; color: #666; font-size: 0.9em; }
   .glossary dd { margin: 0 0 0.5em 1em; }
   figure { padding: 0.4em; }
 }
-""" % {"page": PAGE_WIDTH}
+""" % {"page": PAGE_WIDTH, "cell": HALF_CELL + 26}    # + the figure's padding and border
 
 
 def _rel(path: str) -> str:
@@ -423,8 +427,8 @@ def _figures(model, record, x_test_u8, y_test, *, epochs, n_train):
         formats = {n: getattr(model.get_layer(n), "data_format", "channels_last") for n in found}
         return plot_feature_maps(
             found, data_format=formats, input_image=x_test_u8[DIGIT],
-            title=f"{MODEL}: feature maps of test digit {DIGIT} (label {y_test[DIGIT]}, "
-                  f"predicted {int(scores[DIGIT].argmax())})")
+            title=f"{MODEL}: feature maps of test image #{DIGIT}, a {y_test[DIGIT]} (the "
+                  f"model answers {int(scores[DIGIT].argmax())})")
 
     def conv_step():
         x, kernel, bias = multi_channel_example()
@@ -432,8 +436,10 @@ def _figures(model, record, x_test_u8, y_test, *, epochs, n_train):
         return plot_conv_step(trace, 0)
 
     def history():
-        return plot_history(record["history"], title=f"{MODEL}: {epochs} epoch(s) on "
-                                                     f"{trained_on} training images")
+        return plot_history(record["history"], val_label="test",
+                            title=f"{MODEL}: {epochs} epoch{'s' if epochs != 1 else ''} "
+                                  f"on {trained_on} training "
+                                  f"images, tested on {len(y_test):,} test images")
 
     def confusion():
         return plot_confusion(_Precomputed(scores), x_test, y_test,
@@ -583,7 +589,7 @@ def run_tour(out="convviz-out", *, quick=False, quality=None, render_videos=True
                 figure_items.append(TourItem(fkey, "figure", title, sentence, rel,
                                              width=fig_width, height=fig_height,
                                              seconds=time.perf_counter() - t1,
-                                             **_placement(fkey)))
+                                             **_placement(fkey, fig_width)))
             except Exception as exc:  # report it on the page and in the summary
                 figure_items.append(TourItem(fkey, "figure", title, sentence, status="failed",
                                              note=f"{type(exc).__name__}: {exc}",
@@ -638,8 +644,10 @@ def _remove_stale_temporaries(out: pathlib.Path) -> None:
                     path.unlink()
 
 
-def _placement(key: str) -> dict:
-    return {"section": _SECTION_OF.get(key, "How a convolution works"), "wide": key in _WIDE}
+def _placement(key: str, width: int | None = None) -> dict:
+    """The section of ``key`` and whether its cell is wide (a figure ``width`` px wide)."""
+    return {"section": _SECTION_OF.get(key, "How a convolution works"),
+            "wide": width is not None and width > HALF_CELL}
 
 
 def _progress(console):

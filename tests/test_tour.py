@@ -25,6 +25,7 @@ import sys
 import time
 
 import pytest
+from browser import needs_chromium
 
 from convviz.tour import FIGURES, SCENE_TEXT, TourItem, quick_scenes, write_index
 
@@ -67,14 +68,18 @@ def parse_page(path) -> _Links:
 def figure(key="digits", **kw):
     title, sentence = FIGURES.get(key, (key, f"About {key}."))
     kw.setdefault("path", f"figures/{key}.png")
-    return TourItem(key, "figure", title, sentence, width=400, height=300, **kw)
+    kw.setdefault("width", 400)
+    kw.setdefault("height", 300)
+    return TourItem(key, "figure", title, sentence, **kw)
 
 
 def video(key="KernelSlide", **kw):
     title, sentence = SCENE_TEXT.get(key, (key, f"About {key}."))
     kw.setdefault("path", f"videos/{key}.mp4")
     kw.setdefault("poster", f"stills/{key}.png")
-    return TourItem(key, "video", title, sentence, width=854, height=480, **kw)
+    kw.setdefault("width", 854)
+    kw.setdefault("height", 480)
+    return TourItem(key, "video", title, sentence, **kw)
 
 
 # --------------------------------------------------------------------------- the page (fast)
@@ -430,32 +435,138 @@ def test_second_tour_reuses_model_and_videos_and_is_faster(tour_runs):
         (tour_runs["seconds_b"], tour_runs["seconds_c"])
 
 
-def _chromium():
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+def _page_check(driver, page: pathlib.Path, width: int, shot: pathlib.Path) -> dict:
+    """Open ``page`` at ``width`` CSS px, assert that it fits, save a full-page screenshot.
+
+    At 390 and 1366 px: nothing is wider than the window (``scrollWidth <=
+    innerWidth``) and no element sticks out of it; every image loads; no console
+    error, no network request. At 1366 px (a projector): every figure is shown at its
+    own pixel size and every video at least 1280 px wide, so a 14 px label of a 720p
+    video is 14 px on the screen. Returns the displayed sizes for more checks.
+    """
+    from browser import console_errors, network_requests, page_overflow, screenshot, \
+        set_viewport
+
+    from convviz.tour import FIGURE_MAX_WIDTH
+
+    set_viewport(driver, width, 900)
+    driver.get(page.resolve().as_uri())
+    driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        const images = [...document.images];
+        Promise.all(images.map(i => i.complete ? null : new Promise(
+            r => { i.onload = r; i.onerror = r; }))).then(done);""")
+    assert driver.execute_script("return document.documentElement.scrollWidth") \
+        <= driver.execute_script("return window.innerWidth"), width
+    assert page_overflow(driver) <= 0
+    outside = driver.execute_script("""
+        return [...document.body.querySelectorAll('*')].filter(e => {
+            const r = e.getBoundingClientRect();
+            return r.width > 0 && (r.right > window.innerWidth + 0.5 || r.left < -0.5);
+        }).map(e => e.tagName + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right));""")
+    assert outside == [], (width, outside)
+    sizes = driver.execute_script("""
+        return {img: [...document.images].map(i => [i.getAttribute('src'), i.naturalWidth,
+                                                     i.getBoundingClientRect().width]),
+                video: [...document.querySelectorAll('video')].map(
+                    v => [v.id || v.parentElement.id, v.getBoundingClientRect().width])};""")
+    assert all(natural > 0 for _, natural, _ in sizes["img"]), sizes["img"]   # all loaded
+    if width >= 1366:
+        for src, natural, shown in sizes["img"]:
+            if natural <= FIGURE_MAX_WIDTH:
+                assert abs(shown - natural) < 1, (src, natural, shown)        # not shrunk
+        assert all(shown >= 1280 for _, shown in sizes["video"]), sizes["video"]
+    assert console_errors(driver) == []
+    assert network_requests(driver) == []
+    screenshot(driver, shot)
+    return sizes
+
+
+def _png(path: pathlib.Path, size, label: str) -> None:
+    """A figure stand-in of ``size`` px: a grid and a label, like a real figure."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(image)
+    for x in range(0, size[0], 40):
+        draw.line([(x, 0), (x, size[1])], fill="#888888")
+    for y in range(0, size[1], 40):
+        draw.line([(0, y), (size[0], y)], fill="#888888")
+    draw.rectangle([0, 0, size[0] - 1, size[1] - 1], outline="black", width=3)
+    draw.text((10, 10), f"{label} {size[0]}x{size[1]}", fill="black")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path)
+
+
+def _mp4(path: pathlib.Path, size=(1280, 720), frames=8) -> None:
+    """A short H.264 video of ``size`` px (PyAV)."""
+    import av
+    import numpy as np
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
+        for k in range(frames):
+            pixels = np.full((size[1], size[0], 3), 30 + 20 * k, dtype=np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+
+
+# The tour's figure sizes at its 120 dpi (the widest allowed one too), and two videos.
+FAKE_FIGURES = {"digits": (408, 510), "filters": (748, 810), "feature_maps": (1212, 1794),
+                "conv_step": (1224, 1168), "history": (1200, 480), "confusion": (1032, 936),
+                "widest": (1280, 400)}
+
+
+@needs_chromium
+def test_page_fits_a_phone_and_a_projector(tmp_path):
+    """write_index's page with fake items of the tour's sizes, in Chromium at 390 and
+    1366 px: the layout check without running a tour."""
+    from browser import open_browser
+
+    from convviz import tour
+
+    items = []
+    for key, size in FAKE_FIGURES.items():
+        rel = f"figures/{key}.png"
+        _png(tmp_path / rel, size, key)
+        items.append(figure(key, path=rel, width=size[0], height=size[1],
+                            **tour._placement(key, size[0])))
+    for scene in ("KernelSlide", "CNNPipeline"):
+        _mp4(tmp_path / f"videos/{scene}.mp4")
+        _png(tmp_path / f"stills/{scene}.png", (1280, 720), scene)
+        items.append(video(scene, width=1280, height=720, **tour._placement(scene)))
+    items.append(video("Pooling", path=None, poster=None, status="failed",
+                       note="RuntimeError: " + "a_long_unbreakable_reason_" * 12,
+                       **tour._placement("Pooling")))
+    page = write_index(tmp_path, tour._ordered(items),
+                       summary=["Test accuracy: 98.90% on the 10,000 MNIST test images."])
+    with open_browser(tmp_path, width=390) as driver:
+        _page_check(driver, page, 390, tmp_path / "page-390.png")
+        sizes = _page_check(driver, page, 1366, tmp_path / "page-1366.png")
+    assert len(sizes["img"]) == len(FAKE_FIGURES) and len(sizes["video"]) == 2
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(_chromium() is None,
-                    reason="Chromium is not installed (make test installs Debian's chromium)")
+@needs_chromium
 def test_index_renders_in_headless_chromium(tour_runs, tmp_path):
     import numpy as np
+    from browser import open_browser
     from PIL import Image
 
-    shot = tmp_path / "index.png"
-    size = (1280, 2400)
-    command = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-               f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000",
-               f"--window-size={size[0]},{size[1]}", f"--screenshot={shot}",
-               (tour_runs["out"] / "index.html").resolve().as_uri()]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0 and shot.is_file(), done.stderr[-2000:]
-    with Image.open(shot) as image:
-        image = image.convert("RGB")
-    assert image.size == size
-    gray = np.asarray(image.convert("L"), dtype=float)
+    with open_browser(tmp_path, width=390) as driver:
+        for width in (390, 1366):
+            shot = tmp_path / f"index-{width}.png"
+            sizes = _page_check(driver, tour_runs["out"] / "index.html", width, shot)
+            assert len(sizes["img"]) == len(FIGURES)
+            assert len(sizes["video"]) == len(quick_scenes())
+    with Image.open(tmp_path / "index-1366.png") as image:
+        gray = np.asarray(image.convert("L"), dtype=float)
     assert gray.std() > 20, "the screenshot is blank"
-    # Calibrated on this page: with its figures it is ~9 % non-white and ~6 % pure black
-    # (the digits' backgrounds); with the images missing only the text is left: ~2 %
-    # non-white and no pure black at all.
+    # With its figures the page is mostly white with ~10 % dark (lines, text, the
+    # digits' black backgrounds, the videos' dark posters); the text alone is ~2 %.
     assert (gray < 200).mean() > 0.05, "almost only text: are the figures missing?"
     assert (gray < 20).mean() > 0.02, "no black digit images in the screenshot"
