@@ -3,9 +3,11 @@
 Both runs are ``python -m convviz tour`` in a subprocess, timed from outside (Python
 start-up and every import included, the package install excluded), with a fresh
 cache (``CONVVIZ_HOME``) so the first run trains the models and renders every scene.
-The phases come from the tour's own ``tour.json``; "CPU s" is the user + system time
-of the run and its worker processes, which bounds what a quiet machine can do:
-at best ``CPU s / cores`` of wall time.
+The phases come from the tour's own ``tour.json``, with the CPU seconds of each: the
+main process's (TensorFlow's threads included) and each scene's in its worker.
+"CPU s" is the user + system time of the whole run, workers included, which bounds
+what a quiet machine can do: at best ``CPU s / cores`` of wall time. Under load the
+wall times stretch but the CPU seconds stay roughly true.
 
     python benchmarks/bench_tour.py [--jobs N] [--quality medium] [--quick]
                                     [--home DIR] [--write-readme]
@@ -28,6 +30,7 @@ import time
 from benchlib import write_table
 
 PHASES = ("startup", "data", "model", "figures", "scenes", "render", "total")
+CPU = ("startup_cpu", "model_cpu", "figures_cpu", "main_cpu", "render_cpu")
 
 
 def run_tour(out: pathlib.Path, home: pathlib.Path, extra: list[str]) -> dict:
@@ -94,11 +97,21 @@ def main(argv=None) -> int:
         t = r["manifest"]["times"]
         lines.append(f"| {name} | {r['wall']:.0f} | {r['cpu']:.0f} | {r['load'][0]:.1f} | "
                      + " | ".join(f"{t[p]:.1f}" if p in t else "" for p in PHASES) + " |")
-    lines += ["", "Scenes in the first run (rendered side by side, so each took longer than "
-              "alone):", "", "| scene | render s | frames |", "|---|---:|---:|"]
+    lines += ["", "CPU seconds: the main process by phase, and the scenes' workers:", "",
+              "| run | " + " | ".join(c.replace("_cpu", "") for c in CPU) + " |",
+              "|---|" + "---:|" * len(CPU)]
+    for name, r in runs.items():
+        t = r["manifest"]["times"]
+        lines.append(f"| {name} | " + " | ".join(f"{t[c]:.1f}" if c in t else "" for c in CPU)
+                     + " |")
+    lines += ["", "Scenes in the first run, each in a worker process beside the training "
+              "and the other scenes (a model scene's time includes importing TensorFlow "
+              "and loading its model):", "",
+              "| scene | wall s | CPU s | frames |", "|---|---:|---:|---:|"]
     for item in videos:
-        lines.append(f"| {item['key']} | {item['seconds']:.1f} | {item['frames']} |"
-                     if item["status"] == "ok" else f"| {item['key']} | {item['status']} | |")
+        lines.append(f"| {item['key']} | {item['seconds']:.1f} | "
+                     f"{item.get('cpu_seconds', 0):.1f} | {item['frames']} |"
+                     if item["status"] == "ok" else f"| {item['key']} | {item['status']} | | |")
     table = "\n".join(lines)
     print("\n" + table)
     if args.write_readme:

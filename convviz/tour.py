@@ -198,9 +198,10 @@ class TourItem:
 
     ``path`` (and ``poster``) are relative to the output folder, with ``/``.
     ``status`` is ``"ok"``, ``"skipped"`` (e.g. the scene does not exist) or
-    ``"failed"``; ``note`` says why when it is not ok. ``section`` is the heading the
-    item appears under (default "Figures" / "Animations"); ``wide`` items span the
-    page's whole width.
+    ``"failed"``; ``note`` says why when it is not ok. ``seconds`` and
+    ``cpu_seconds`` are the wall and CPU time it took to make (a scene: in its
+    worker). ``section`` is the heading the item appears under (default "Figures" /
+    "Animations"); ``wide`` items span the page's whole width.
     """
 
     key: str
@@ -216,6 +217,7 @@ class TourItem:
     note: str = ""
     cached: bool = False
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
     section: str = ""
     wide: bool = False
 
@@ -519,7 +521,7 @@ def run_tour(out="convviz-out", *, quick=False, quality=None, render_videos=True
     settings = QUICK if quick else FULL
     epochs, n_train = settings["epochs"], settings["n_train"]
     times = {}
-    t_start = time.perf_counter()
+    t_start, cpu_start = time.perf_counter(), time.process_time()
     _, width, height, fps = render_mod.QUALITIES[quality]
 
     with contextlib.ExitStack() as stack:
@@ -539,6 +541,7 @@ def run_tour(out="convviz-out", *, quick=False, quality=None, render_videos=True
         from . import train as _train  # noqa: F401  (imports TensorFlow: timed as startup)
 
         times["startup"] = time.perf_counter() - t_start
+        times["startup_cpu"] = time.process_time() - cpu_start
 
         # 1. data -------------------------------------------------------------
         t0 = time.perf_counter()
@@ -551,7 +554,7 @@ def run_tour(out="convviz-out", *, quick=False, quality=None, render_videos=True
                       f"({times['data']:.1f} s)")
 
         # 2. models; each model scene starts as soon as its model is ready --------
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), time.process_time()
         bar.start_task(model_task)
         from .train import load_record
 
@@ -567,10 +570,11 @@ def run_tour(out="convviz-out", *, quick=False, quality=None, render_videos=True
             pool.start("CNNPipeline", model=pipeline_model,
                        model_spec={**PIPELINE_MODEL, "seed": SEED})
         times["model"] = time.perf_counter() - t0
+        times["model_cpu"] = time.process_time() - cpu0
         bar.update(model_task, description="2/4 model", total=1, completed=1)
 
         # 3. figures ------------------------------------------------------------
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), time.process_time()
         from .plot import save_figure
 
         figure_items: list[TourItem] = []
@@ -598,6 +602,7 @@ def run_tour(out="convviz-out", *, quick=False, quality=None, render_videos=True
             bar.advance(figures_task)
         bar.update(figures_task, description="3/4 figures")
         times["figures"] = time.perf_counter() - t0
+        times["figures_cpu"] = time.process_time() - cpu0
 
         # 4. scenes: wait for the workers, then copy videos and posters in ---------
         t0 = time.perf_counter()
@@ -605,12 +610,14 @@ def run_tour(out="convviz-out", *, quick=False, quality=None, render_videos=True
         times["scenes"] = pool.seconds
         times["scenes_wait"] = time.perf_counter() - t0
         times["render"] = sum(i.seconds for i in scene_items if not i.cached)
+        times["render_cpu"] = sum(i.cpu_seconds for i in scene_items if not i.cached)
     if not scenes:
         console.print("[bold]4/4 scenes[/]: not rendered (--no-render)")
 
     # the page, last -------------------------------------------------------------
     items = figure_items + scene_items
     times["total"] = time.perf_counter() - t_start
+    times["main_cpu"] = time.process_time() - cpu_start
     n_videos = sum(1 for i in items if i.kind == "video" and i.status == "ok")
     summary = [
         f"Model: the article's simple CNN ({MODEL}), trained {epochs} epoch(s) on "
@@ -738,7 +745,7 @@ def _render_scene(scene, quality, *, model=None, model_spec=None) -> TourItem:
     """
     from . import render as render_mod
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     try:
         if model_spec is not None:
             from .train import load_trained
@@ -752,7 +759,8 @@ def _render_scene(scene, quality, *, model=None, model_spec=None) -> TourItem:
     except Exception as exc:  # one scene failing must not lose the rest of the tour
         return _scene_item(scene, status="failed", note=f"{type(exc).__name__}: {exc}")
     return _scene_item(scene, path=str(video), poster=str(poster), width=width, height=height,
-                       frames=frames, seconds=time.perf_counter() - start)
+                       frames=frames, seconds=time.perf_counter() - start,
+                       cpu_seconds=time.process_time() - cpu)
 
 
 def _frames_and_size(video: pathlib.Path) -> tuple[int, tuple[int, int]]:
