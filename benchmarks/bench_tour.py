@@ -84,18 +84,19 @@ def main(argv=None) -> int:
     size = f"{videos[0]['width']}x{videos[0]['height']}" if videos else "no videos"
     lines = [
         f"`convviz tour{' ' + ' '.join(extra) if extra else ''}` ({settings['epochs']} "
-        f"epoch(s), videos {size}) on this machine ({cores} CPU cores), measured by "
+        f"epoch{'s' if settings['epochs'] != 1 else ''}, videos {size}) on this machine ({cores} CPU cores), measured by "
         "`benchmarks/bench_tour.py`: wall seconds from the command's start (imports "
         "included, package install excluded), an empty cache for the first run. \"scenes\" "
         "counts from the start and overlaps the model and figures; \"render\" adds up the "
         "scenes' own render times in the worker processes.",
         "",
-        "| run | wall s | CPU s | load avg | " + " | ".join(PHASES) + " |",
+        "| run | wall s | CPU s | load avg start-end | " + " | ".join(PHASES) + " |",
         "|---|---:|---:|---:|" + "---:|" * len(PHASES),
     ]
     for name, r in runs.items():
         t = r["manifest"]["times"]
-        lines.append(f"| {name} | {r['wall']:.0f} | {r['cpu']:.0f} | {r['load'][0]:.1f} | "
+        lines.append(f"| {name} | {r['wall']:.0f} | {r['cpu']:.0f} | "
+                     f"{r['load'][0]:.1f}-{r['load'][1]:.1f} | "
                      + " | ".join(f"{t[p]:.1f}" if p in t else "" for p in PHASES) + " |")
     lines += ["", "CPU seconds: the main process by phase, and the scenes' workers:", "",
               "| run | " + " | ".join(c.replace("_cpu", "") for c in CPU) + " |",

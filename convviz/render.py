@@ -595,9 +595,12 @@ def save_gif(video, gif_path, *, fps: int = 8, width: int = 640,
     Frames are taken at the GIF's own rate from the video's clock, so it plays in
     real time (GIF delays are whole hundredths of a second: they alternate, e.g.
     0.13/0.12 s at 8 fps, to keep the average exact). All frames share one palette
-    of ``colors[0]`` colours (no dithering, so text stays crisp); if the file would
-    exceed ``max_bytes`` the next, smaller palette of ``colors`` is tried, and if
-    none fits nothing is written and ``ValueError`` says how big it would be.
+    (no dithering, so text stays crisp) and each frame after the first stores only
+    the pixels that changed, the rest transparent, which keeps a scene's mostly still
+    picture small. The palette has ``colors[0]`` entries (one of them the transparent
+    one); if the file would exceed ``max_bytes`` the next, smaller palette of
+    ``colors`` is tried, and if none fits nothing is written and ``ValueError`` says
+    how big it would be.
     """
     import av
     from PIL import Image
@@ -631,11 +634,8 @@ def save_gif(video, gif_path, *, fps: int = 8, width: int = 640,
         montage.paste(image, (0, k * height))
     sizes = []
     for n_colors in colors:
-        palette = montage.quantize(n_colors, method=Image.Quantize.MEDIANCUT)
-        indexed = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
         buffer = io.BytesIO()
-        indexed[0].save(buffer, format="GIF", save_all=True, append_images=indexed[1:],
-                        duration=durations, loop=0, optimize=False)
+        _write_gif(buffer, frames, montage, n_colors, durations)
         sizes.append(buffer.tell())
         if max_bytes is None or buffer.tell() <= max_bytes:
             break
@@ -648,3 +648,25 @@ def save_gif(video, gif_path, *, fps: int = 8, width: int = 640,
     with atomic_path(gif_path) as tmp:
         pathlib.Path(tmp).write_bytes(buffer.getvalue())
     return gif_path
+
+
+def _write_gif(file, frames, montage, n_colors: int, durations) -> None:
+    """``frames`` (RGB) as a GIF into ``file``: ``n_colors - 1`` colours from
+    ``montage`` plus a transparent index standing for "as in the previous frame"."""
+    from PIL import Image
+
+    clear = n_colors - 1
+    palette = montage.quantize(clear, method=Image.Quantize.MEDIANCUT)
+    rgb = (palette.getpalette() + [0] * 3 * clear)[: 3 * clear] + [0, 0, 0]
+    indexed = [np.asarray(f.quantize(palette=palette, dither=Image.Dither.NONE))
+               for f in frames]
+    images = []
+    for k, pixels in enumerate(indexed):
+        if k:
+            pixels = np.where(pixels == indexed[k - 1], clear, pixels).astype(np.uint8)
+        image = Image.fromarray(pixels, mode="P")
+        image.putpalette(rgb)
+        images.append(image)
+    images[0].save(file, format="GIF", save_all=True, append_images=images[1:],
+                   duration=durations, loop=0, transparency=clear, disposal=1,
+                   optimize=False)
