@@ -42,6 +42,7 @@ __all__ = [
     "TourResult",
     "FIGURES",
     "SCENE_TEXT",
+    "scene_text",
     "QUICK",
     "FULL",
     "quick_scenes",
@@ -104,62 +105,108 @@ FIGURES = {
     ),
 }
 
-SCENE_TEXT = {
-    "KernelSlide": (
-        "A kernel slides over the input",
-        "A 3x3 kernel slides over a 5x5 input (stride 1, no padding); at each position "
-        "the nine products are summed into one cell of the 3x3 feature map.",
-    ),
-    "KernelSlideSame": (
-        "'same' padding",
-        "The same kernel with 'same' padding: a border of zeros lets the kernel sit on "
-        "every input cell, so the feature map keeps the input's 5x5 size.",
-    ),
-    "KernelSlideStride2": (
-        "Stride 2",
-        "With stride 2 the kernel jumps two cells at a time, so the feature map "
-        "shrinks to 2x2.",
-    ),
-    "KernelSlideSameStride2": (
-        "'same' padding with stride 2",
-        "On a 4x4 input with stride 2 'same' padding needs only one extra row and "
-        "column of zeros, and TensorFlow puts them at the bottom and right.",
-    ),
-    "MultiChannelSum": (
-        "Many channels, one filter, one feature map",
-        "An RGB input has three channels and the filter has one kernel per channel: "
-        "each channel is convolved with its own kernel and the three results plus the "
-        "bias are added into ONE feature map.",
-    ),
-    "FiltersAndKernels": (
-        "Filters are stacks of kernels",
-        "Two filters on the same three-channel input give two feature maps: a filter "
-        "is a stack of kernels, one per input channel, and each filter makes one "
-        "output channel.",
-    ),
-    "Pooling": (
-        "Max pooling",
-        "2x2 max pooling with stride 2 keeps the largest value of each window, so the "
-        "strongest features survive at half the resolution.",
-    ),
-    "PoolingSame": (
-        "Max pooling with 'same' padding",
-        "On an odd-sized 5x5 map, 'same' pooling lets the last windows hang over the "
-        "bottom and right edges, so the output is 3x3 instead of 2x2.",
-    ),
-    "LearnedFilters": (
-        "Filters a network learned",
-        "The kernels the trained CNN learned from MNIST, and the feature maps they "
-        "produce on a real handwritten test digit.",
-    ),
-    "CNNPipeline": (
-        "A digit through the whole network",
-        "A test digit travels through the article's channels_first model (deep_cnn, "
-        f"trained {PIPELINE_MODEL['epochs']} epoch on {PIPELINE_MODEL['n_train']:,} images "
-        "for this animation): convolution, pooling "
-        "and dense layers to the ten class probabilities, every picture a real layer output.",
-    ),
-}
+def _grid(shape) -> str:
+    return "×".join(str(n) for n in shape)
+
+
+def _zeros(pads) -> str:
+    """``((top, bottom), (left, right))`` zero rows/columns in words."""
+    (top, bottom), (left, right) = pads
+    if top == bottom == left == right:
+        return f"a border of zeros {top} cell{'s' if top != 1 else ''} wide"
+    words = []
+    for n, noun, side in ((top, "row", "on top"), (bottom, "row", "at the bottom"),
+                          (left, "column", "on the left"), (right, "column", "on the right")):
+        if n:
+            words.append(f"{n} {noun}{'s' if n != 1 else ''} of zeros {side}")
+    return ", ".join(words)
+
+
+def scene_text(scene: str, config=None) -> tuple[str, str]:
+    """``(title, takeaway)`` of ``scene`` for the page, every size in them computed by
+    the core from ``config`` (default: the scene's own, which the tour renders)."""
+    import numpy as np
+
+    from .conv import conv2d, max_pool2d, resolve_padding
+    from .render import resolve_config
+
+    if scene == "LearnedFilters":
+        return ("Filters a network learned",
+                "The kernels the trained CNN learned from MNIST, and the feature maps they "
+                "produce on a real handwritten test digit.")
+    if scene == "CNNPipeline":
+        epochs, n_train = PIPELINE_MODEL["epochs"], PIPELINE_MODEL["n_train"]
+        return ("A digit through the whole network",
+                "A test digit travels through the article's channels_first model "
+                f"({PIPELINE_MODEL['name']}, trained {epochs} epoch{'s' if epochs != 1 else ''} "
+                f"on {n_train:,} images for this animation): convolution, pooling and dense "
+                "layers to the ten class probabilities, every picture a real layer output.")
+    c = resolve_config(scene, config)
+    x, k = np.asarray(c.input), np.asarray(c.kernel) if c.kernel is not None else None
+    if scene.startswith("Pooling"):
+        stride = c.stride or c.pool_size
+        out = max_pool2d(x, c.pool_size, stride, c.padding).shape
+        if c.padding == "same":
+            valid = max_pool2d(x, c.pool_size, stride).shape
+            odd = "n odd-sized" if any(n % 2 for n in x.shape) else ""
+            return ("Max pooling with 'same' padding",
+                    f"On a{odd} {_grid(x.shape)} map, 'same' pooling lets the last windows hang "
+                    f"over the bottom and right edges, so the output is {_grid(out)} instead "
+                    f"of {_grid(valid)}.")
+        return ("Max pooling",
+                f"{_grid([c.pool_size] * 2)} max pooling with stride {stride} keeps the largest "
+                f"value of each window, so the {_grid(x.shape)} map becomes {_grid(out)}: the "
+                "strongest features survive at a lower resolution.")
+    if scene in ("MultiChannelSum", "FiltersAndKernels"):
+        filters = k if k.ndim == 4 else k[None]                       # (N, C, kh, kw)
+        keras_kernel = filters.transpose(2, 3, 1, 0)                  # (kh, kw, C, N)
+        out = conv2d(x[None], keras_kernel, strides=c.stride, padding=c.padding,
+                     data_format="channels_first").shape[1:]          # (N, H', W')
+        channels = x.shape[0]
+        if scene == "MultiChannelSum":
+            return ("Many channels, one filter, one feature map",
+                    f"An {'RGB ' if channels == 3 else ''}input has {channels} channels and "
+                    f"the filter has one {_grid(k.shape[1:])} kernel per channel: each channel "
+                    f"is convolved with its own kernel and the {channels} results plus the bias "
+                    f"are added into ONE {_grid(out[1:])} feature map.")
+        return ("Filters are stacks of kernels",
+                f"{len(filters)} filters on the same {channels}-channel input give {out[0]} "
+                f"feature maps of {_grid(out[1:])}: a filter is a stack of {channels} kernels, "
+                "one per input channel, and each filter makes one output channel.")
+    out = conv2d(x, k, strides=c.stride, padding=c.padding).shape
+    pads = resolve_padding(c.padding, x.shape, k.shape, c.stride)
+    padded = (x.shape[0] + sum(pads[0]), x.shape[1] + sum(pads[1]))
+    if c.padding == "same" and c.stride > 1:
+        uneven = any(before != after for before, after in pads)
+        return (f"'same' padding with stride {c.stride}",
+                f"On a {_grid(x.shape)} input with stride {c.stride}, 'same' padding adds only "
+                f"what the windows need, {_zeros(pads)}"
+                + (": when the zeros cannot be split evenly, TensorFlow puts the extra ones at "
+                   "the bottom and right" if uneven else "") + f". The output is {_grid(out)}.")
+    if c.padding == "same":
+        return ("'same' padding",
+                f"The same kernel with 'same' padding: {_zeros(pads)} makes the "
+                f"{_grid(x.shape)} input {_grid(padded)}, so the kernel can sit on every input "
+                f"cell and the feature map keeps the input's size, {_grid(out)}.")
+    if c.stride > 1:
+        return (f"Stride {c.stride}",
+                f"With stride {c.stride} the kernel jumps {c.stride} cells at a time, so the "
+                f"feature map shrinks to {_grid(out)} ({_grid(conv2d(x, k).shape)} with "
+                "stride 1).")
+    return ("A kernel slides over the input",
+            f"A {_grid(k.shape)} kernel slides over a {_grid(x.shape)} input (stride "
+            f"{c.stride}, no padding); at each position the {k.size} products are summed "
+            f"into one cell of the {_grid(out)} feature map.")
+
+
+def _all_scene_text() -> dict:
+    from .render import SCENES
+
+    return {scene: scene_text(scene) for scene in SCENES}
+
+
+SCENE_TEXT = _all_scene_text()     # the tour's captions, from the configs it renders
+
 
 # Where each item goes on the page, in teaching order: the data, how a convolution
 # works, what the trained network learned, how well it does.

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 from browser import needs_chromium
 
@@ -178,6 +179,47 @@ def _pool(scenes, quality="low", jobs=2, job=None):
     return tour._ScenePool(scenes, quality, jobs, bar, quiet, job=job), bar
 
 
+def test_scene_captions_state_the_sizes_the_scenes_show():
+    """Hand-computed for the article's examples: 5x5 input, 3x3 kernel."""
+    claims = {
+        "KernelSlide": ["3×3 kernel", "5×5 input", "the 9 products", "3×3 feature map"],
+        "KernelSlideSame": ["1 cell wide", "makes the 5×5 input 7×7", "input's size, 5×5"],
+        "KernelSlideStride2": ["stride 2", "shrinks to 2×2 (3×3 with stride 1)"],
+        "KernelSlideSameStride2": ["4×4 input with stride 2", "1 row of zeros at the bottom, "
+                                   "1 column of zeros on the right", "output is 2×2"],
+        "MultiChannelSum": ["3 channels", "one 3×3 kernel per channel", "ONE 3×3 feature map"],
+        "FiltersAndKernels": ["2 filters on the same 3-channel input give 2 feature maps of "
+                              "3×3", "a stack of 3 kernels"],
+        "Pooling": ["2×2 max pooling with stride 2", "the 4×4 map becomes 2×2"],
+        "PoolingSame": ["odd-sized 5×5 map", "output is 3×3 instead of 2×2"],
+    }
+    for scene, words in claims.items():
+        for word in words:
+            assert word in SCENE_TEXT[scene][1], (scene, word)
+
+
+def test_scene_captions_follow_the_config():
+    from convviz.render import SceneConfig
+    from convviz.tour import scene_text
+
+    ones = np.ones((6, 8), dtype=int)
+    assert scene_text("KernelSlide", SceneConfig(input=ones, kernel=np.ones((2, 3))))[1] == (
+        "A 2×3 kernel slides over a 6×8 input (stride 1, no padding); at each position the "
+        "6 products are summed into one cell of the 5×6 feature map.")
+    assert "the 6×8 map becomes 2×2" in scene_text(
+        "Pooling", SceneConfig(input=ones, pool_size=3))[1]
+    same = scene_text("KernelSlideSameStride2", SceneConfig(input=ones[:5], kernel=np.ones((4, 4))))
+    assert same[0] == "'same' padding with stride 2"
+    assert "1 row of zeros on top, 2 rows of zeros at the bottom, 1 column of zeros on the " \
+           "left, 1 column of zeros on the right: when the zeros cannot be split evenly" \
+           in same[1] and same[1].endswith("The output is 3×4.")
+    even = scene_text("KernelSlideSameStride2", SceneConfig(input=ones, kernel=np.ones((4, 4))))
+    assert "a border of zeros 1 cell wide. The output is 3×4." in even[1]      # no odd cell
+    rgb = np.ones((2, 4, 4), dtype=int)
+    assert "input has 2 channels" in scene_text(
+        "MultiChannelSum", SceneConfig(input=rgb, kernel=np.ones((2, 3, 3))))[1]
+
+
 def test_a_missing_or_failing_scene_is_reported_not_fatal(tmp_path, monkeypatch):
     from convviz import render, tour
 
@@ -234,6 +276,44 @@ def test_a_scene_whose_worker_dies_fails_alone():
     assert items["KernelSlide"].status == items["PoolingSame"].status == "ok"
     assert items["KernelSlide"].path == "/cache/KernelSlide.mp4"
     assert bar.tasks[0].completed == bar.tasks[0].total == 4
+
+
+def test_tour_figures_are_shown_at_their_own_size_with_text_of_14_px_or_more(tmp_path):
+    """The six figures of the tour (an untrained simple CNN: nothing trains) at the
+    tour's dpi: at most FIGURE_MAX_WIDTH px wide, which the page shows 1:1 on a 1366 px
+    screen (test_page_fits_a_phone_and_a_projector), with no text under 14 px."""
+    import keras
+    from matplotlib.text import Text
+    from PIL import Image
+
+    from convviz import tour
+    from convviz.data import load_mnist
+    from convviz.models import build
+    from convviz.plot import save_figure
+
+    keras.utils.set_random_seed(0)
+    model = build(tour.MODEL)
+    epochs = 10
+    record = {"history": {"loss": list(np.linspace(0.3, 0.05, epochs)),
+                          "accuracy": list(np.linspace(0.9, 0.99, epochs)),
+                          "val_loss": list(np.linspace(0.1, 0.04, epochs)),
+                          "val_accuracy": list(np.linspace(0.97, 0.988, epochs))}}
+    _, (x_test, y_test) = load_mnist()
+    makers, _ = tour._figures(model, record, x_test[:2000], y_test[:2000], epochs=epochs,
+                              n_train=None)
+    assert set(makers) == set(FIGURES)
+    for key, make in makers.items():
+        fig = make()
+        fig.draw_without_rendering()
+        smallest = min(t.get_fontsize() for t in fig.findobj(Text)
+                       if t.get_visible() and t.get_text().strip())
+        assert smallest * tour.DPI / 72 >= 14, (key, smallest)
+        with Image.open(save_figure(fig, tmp_path / f"{key}.png", dpi=tour.DPI)) as image:
+            assert image.width <= tour.FIGURE_MAX_WIDTH, (key, image.size)
+    fig = makers["feature_maps"]()
+    texts = [t.get_text() for f in [fig, *fig.subfigs] for t in f.texts]
+    assert f"simple_cnn: feature maps of test image #0, a {y_test[0]} (the model answers " \
+        in texts[0]
 
 
 def test_tour_defaults_are_720p_30fps_and_every_core():
