@@ -667,7 +667,8 @@ def run_tour(out="convviz-out", *, quick=False, quality=None, render_videos=True
     times["main_cpu"] = time.process_time() - cpu_start
     n_videos = sum(1 for i in items if i.kind == "video" and i.status == "ok")
     summary = [
-        f"Model: the article's simple CNN ({MODEL}), trained {epochs} epoch(s) on "
+        f"Model: the article's simple CNN ({MODEL}), trained {epochs} "
+        f"epoch{'s' if epochs != 1 else ''} on "
         f"{n_train or 60000:,} MNIST training images with seed {SEED}.",
         f"Test accuracy: {accuracy:.2%} on the 10,000 MNIST test images "
         f"(error {1 - accuracy:.2%}).",
@@ -1033,8 +1034,10 @@ def print_summary(result: TourResult, console=None) -> None:
                        ("startup", "data", "model", "figures", "total") if name in t)
     console.print(f"times           {phases}")
     if t.get("scenes"):
+        how = (f"{t['render']:.1f} s of rendering in the worker processes" if t.get("render")
+               else "every video reused from the cache")
         console.print(f"                scenes {t['scenes']:.1f} s from the start, alongside the "
-                      f"rest ({t.get('render', 0):.1f} s of rendering in the worker processes)")
+                      f"rest ({how})")
     if videos:
         console.print(f"videos          {sum(i.status == 'ok' for i in videos)} of {len(videos)}"
                       + (f", reused from the cache: {', '.join(reused)}" if reused else ""))

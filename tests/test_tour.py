@@ -4,7 +4,8 @@ The end-to-end tests run ``python -m convviz tour --quick`` three times in a
 subprocess, in the session's temporary CONVVIZ_HOME (tests/conftest.py):
 
 A. killed (SIGKILL) while it writes the figures -- the folder must hold no page and
-   no file that is not complete;
+   no file that is not complete, and its scene workers must stop too (the renders
+   they finished are then removed from the cache, so that B renders again);
 B. a complete run into the same folder -- reuses the model A trained and checks that
    every promised file exists, decodes and has the expected size, and that
    ``index.html`` references all of them;
@@ -391,6 +392,27 @@ def _run(out, env):
     return done.stdout, seconds
 
 
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux /proc)."""
+    found = []
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"                  # a zombie has ended, it only waits to be reaped
+
+
 @pytest.fixture(scope="module")
 def tour_runs(tmp_path_factory, convviz_home):
     """The three runs A (killed), B (complete), C (re-run) of the module docstring."""
@@ -402,15 +424,22 @@ def tour_runs(tmp_path_factory, convviz_home):
     proc = subprocess.Popen(_tour_command(out), env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
-    killed_during_figures = False
+    killed_during_figures, workers = False, []
     while time.monotonic() < deadline and proc.poll() is None:
         if (out / "figures").is_dir() and any((out / "figures").iterdir()):
+            workers = _children(proc.pid)
             proc.send_signal(signal.SIGKILL)
             killed_during_figures = True
             break
         time.sleep(0.05)
     proc.wait(timeout=60)
     seconds_a = time.perf_counter() - start_a
+    deadline = time.monotonic() + 60                 # the workers notice and stop
+    while time.monotonic() < deadline and any(map(_alive, workers)):
+        time.sleep(0.5)
+    orphans = [pid for pid in workers if _alive(pid)]
+    # A's workers may have finished its scenes before the kill: B must render them.
+    shutil.rmtree(convviz_home / "renders", ignore_errors=True)
     after_kill = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     complete = {}
     for rel in after_kill:
@@ -427,7 +456,8 @@ def tour_runs(tmp_path_factory, convviz_home):
     stdout_c, seconds_c = _run(out, env)
     print(f"\ntour runs: A (killed) {seconds_a:.0f} s, B (complete) {seconds_b:.0f} s, "
           f"C (re-run) {seconds_c:.0f} s", file=sys.stderr)
-    return dict(out=out, killed=killed_during_figures, after_kill=after_kill,
+    return dict(out=out, killed=killed_during_figures, workers=workers, orphans=orphans,
+                after_kill=after_kill,
                 complete_after_kill=complete, stdout_b=stdout_b, seconds_b=seconds_b,
                 manifest_b=manifest_b, stdout_c=stdout_c, seconds_c=seconds_c)
 
@@ -435,6 +465,8 @@ def tour_runs(tmp_path_factory, convviz_home):
 @pytest.mark.slow
 def test_killed_tour_leaves_no_page_and_no_partial_file(tour_runs):
     assert tour_runs["killed"], "the tour finished before it could be killed"
+    assert tour_runs["workers"], "the tour had started no scene worker when it was killed"
+    assert tour_runs["orphans"] == [], "its scene workers went on after the tour was killed"
     after = tour_runs["after_kill"]
     assert "index.html" not in after and "tour.json" not in after
     finals = [r for r in after if not pathlib.PurePosixPath(r).name.startswith(".")]
