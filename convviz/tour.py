@@ -845,23 +845,32 @@ def _publish_scene(item: TourItem, out: pathlib.Path) -> TourItem:
 
 def _watch_parent(parent: int) -> None:
     """Worker initializer: end this worker when the tour process is gone (killed), so no
-    orphan goes on rendering for nobody. The render is interrupted first, so that its
-    temporary files are cleaned up; after a grace period the process just exits."""
+    orphan goes on rendering for nobody. The render is interrupted first (a
+    KeyboardInterrupt raised by :data:`_STOP_SIGNAL`), so that its temporary files are
+    cleaned up; after a grace period the process just exits."""
     import _thread
     import signal
 
-    # A tour started in the background inherits an ignored SIGINT; the interrupt below
-    # (and Ctrl-C) must reach the render.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    stop = getattr(signal, _STOP_SIGNAL, None)
+    if stop is not None:
+        signal.signal(stop, _interrupt)
 
     def watch():
         while os.getppid() == parent:
             time.sleep(0.5)
-        _thread.interrupt_main()
+        if stop is not None:
+            _thread.interrupt_main(stop)
         time.sleep(10)
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True).start()
+
+
+_STOP_SIGNAL = "SIGUSR1"     # the tour's "stop rendering" to its workers (POSIX only)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"the tour stopped this worker (signal {signum})")
 
 
 class _ScenePool:
@@ -874,7 +883,8 @@ class _ScenePool:
     waits for them all. A worker that dies (a crash, the OOM killer) breaks the whole
     executor and with it the scenes its siblings were rendering or waiting for: each of
     those is tried once more in a worker of its own, so only the scene that dies there
-    too is reported failed. Leaving the ``with`` block on an error stops the workers.
+    too is reported failed. Leaving the ``with`` block on an error or Ctrl-C interrupts
+    the workers.
     """
 
     def __init__(self, scenes, quality, jobs, bar, console, job=None):
@@ -897,9 +907,15 @@ class _ScenePool:
         if self.executor is None:
             return
         if kind is not None:        # an error or Ctrl-C: the workers' work is lost anyway
-            # (ProcessPoolExecutor has no public way to stop its workers before Python 3.14)
+            import signal
+
+            # Interrupt their renders (they clean up their temporary files and wait for
+            # the shutdown); ProcessPoolExecutor has no public way to reach its workers
+            # before Python 3.14.
+            stop = getattr(signal, _STOP_SIGNAL, signal.SIGTERM)
             for process in list((getattr(self.executor, "_processes", None) or {}).values()):
-                process.terminate()
+                with contextlib.suppress(OSError):
+                    os.kill(process.pid, stop)
         self.executor.shutdown(wait=True, cancel_futures=True)
 
     def start(self, scene, *, model=None, model_spec=None) -> None:
