@@ -11,7 +11,8 @@ B. a complete run into the same folder -- reuses the model A trained and checks 
    ``index.html`` references all of them;
 C. a re-run -- says it reused the model and every video, and is faster than B.
 
-Then ``index.html`` is screenshotted with headless Chromium.
+Then ``index.html`` is opened in headless Chromium (tests/browser.py) at 390 and
+1366 px: it must fit both, and is screenshotted at both.
 """
 from __future__ import annotations
 
