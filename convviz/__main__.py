@@ -2,4 +2,5 @@ import sys
 
 from convviz.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":      # a worker process started with "spawn" imports this too
+    sys.exit(main())

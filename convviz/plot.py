@@ -12,6 +12,10 @@ in scripts, tests and notebooks::
 Colour conventions: weights use a diverging colormap centred at 0 with a symmetric,
 shared, labelled scale (red positive, blue negative); activations use ``viridis``;
 images use gray.
+
+Text sizes: nothing is smaller than :data:`SMALL` points, which is 15 px at the
+tour's 120 dpi; a figure shown at its own pixel size (as the tour's page does on a
+projector-sized screen) therefore has no text under 14 px.
 """
 from __future__ import annotations
 
@@ -29,6 +33,7 @@ __all__ = [
     "plot_filters",
     "plot_feature_maps",
     "plot_conv_step",
+    "window_sentence",
     "plot_history",
     "plot_confusion",
     "confusion_matrix",
@@ -38,6 +43,7 @@ __all__ = [
 
 WEIGHT_CMAP = "RdBu_r"
 ACTIVATION_CMAP = "viridis"
+SMALL = 9            # points: the smallest text of every figure
 
 
 # --------------------------------------------------------------------------- helpers
@@ -237,7 +243,9 @@ def plot_filters(kernel, *, fig=None, title=None, name=None, max_filters=None,
         notes.append(f"first {n_f} of {c_out} filters")
     if n_c < c_in:
         notes.append(f"first {n_c} of {c_in} input channels")
-    sub = "rows: filters, columns: input channels" if stack else ""
+    small = tile < 0.7            # "filter 12" needs about 0.65 in at SMALL points
+    sub = ("rows: filters, columns: input channels" if stack
+           else "tile title = filter index" if small else "")
     if notes:
         sub = "; ".join(filter(None, [sub, "showing " + ", ".join(notes)]))
 
@@ -251,7 +259,6 @@ def plot_filters(kernel, *, fig=None, title=None, name=None, max_filters=None,
     fw, fh = _size_inches(fig)
     axes = _tile_axes(fig, nrows, ncols, n, left=left, right=1.05 + max(0, fw - width),
                       top=head, bottom=0.15, wspace=0.12, hspace=0.12 if stack else 0.3)
-    small = tile < 0.45
     for idx, ax in enumerate(axes):
         if stack:
             f, c = divmod(idx, n_c)
@@ -261,16 +268,16 @@ def plot_filters(kernel, *, fig=None, title=None, name=None, max_filters=None,
         image = ax.imshow(weights, cmap=cmap, vmin=-vmax, vmax=vmax)
         if annotate:
             for (i, j), w in np.ndenumerate(weights):
-                ax.text(j, i, format_number(w, 2), ha="center", va="center", fontsize=7,
+                ax.text(j, i, format_number(w, 2), ha="center", va="center", fontsize=SMALL,
                         color="white" if abs(w) > 0.6 * vmax else "black")
         if stack:
             if f == 0:
-                ax.set_title(f"ch {c}", fontsize=7 if small else 9)
+                ax.set_title(f"{c}" if small else f"ch {c}", fontsize=SMALL)
             if c == 0:
                 ax.set_ylabel(f"filter {f}", rotation=0, ha="right", va="center",
-                              fontsize=7 if small else 9)
+                              fontsize=SMALL)
         else:
-            ax.set_title(f"filter {f}", fontsize=7 if small else 9, pad=2)
+            ax.set_title(f"{f}" if small else f"filter {f}", fontsize=SMALL, pad=2)
 
     width, height = _size_inches(fig)
     top_ax = axes[0].get_position()
@@ -278,8 +285,8 @@ def plot_filters(kernel, *, fig=None, title=None, name=None, max_filters=None,
     cax = fig.add_axes([1 - 0.85 / width, bottom_ax.y0, 0.14 / width,
                         max(top_ax.y1 - bottom_ax.y0, 1.2 / height)])
     bar = _root(fig).colorbar(image, cax=cax)
-    bar.set_label("weight (0 = white)", fontsize=9)
-    bar.ax.tick_params(labelsize=8)
+    bar.set_label("weight (0 = white)", fontsize=SMALL + 1)
+    bar.ax.tick_params(labelsize=SMALL)
 
     fig.suptitle("\n".join(heading), fontsize=11, x=0.02, ha="left", y=1 - 0.08 / height,
                  va="top")
@@ -335,8 +342,12 @@ def plot_feature_maps(maps, *, data_format="channels_last", image=0, fig=None, t
         shared_scale: one colour scale per layer, with a colour bar (so weak channels
             look weak); False scales each tile on its own.
 
-    Each section's heading gives the layer name and its output shape for one image,
-    in the layer's own layout (e.g. ``conv1: output (28, 28, 32)``).
+    One line at the top says once how shapes are written, from the data format:
+    ``(height, width, channels)`` for channels_last, ``(channels, height, width)`` for
+    channels_first (each layer's own when they differ). Each section's heading gives
+    the layer name and its output shape for one image in that notation, and what it
+    means: ``conv1: output (28, 28, 32) = 32 feature maps of 28×28``. A shared scale
+    has a colour bar labelled "activation".
     """
     if isinstance(maps, dict):
         layers = list(maps.items())
@@ -350,65 +361,84 @@ def plot_feature_maps(maps, *, data_format="channels_last", image=0, fig=None, t
         fmt = data_format.get(name, "channels_last") if isinstance(data_format, dict) \
             else data_format
         chw, shape = _single_image_maps(value, fmt, image, f"maps[{name!r}]" if name else "maps")
-        prepared.append((name, chw[:limit] if limit else chw, shape, len(chw)))
+        prepared.append((name, chw[:limit] if limit else chw, shape, fmt))
     if input_image is not None:
         input_image = _as_images(input_image, "input_image")
         if len(input_image) != 1:
             raise ValueError(f"input_image must be one image, got {len(input_image)}")
+    formats = {fmt for *_, fmt in prepared}
+    if len(formats) == 1:
+        (fmt,) = formats
+        notation = f"Shapes are written {_NOTATION[fmt]}: the data format is {fmt}; "
+    else:
+        notation = "Shapes are in each layer's own data format, named in its heading; "
+    notation += "a tile's title is its channel index."
 
     cols = _map_columns(max(len(chw) for _, chw, _, _ in prepared), ncols)
     if tile is None:
         tile = float(np.clip(8.0 / cols, 0.45, 1.4))
-    width = max(cols * tile * 1.1 + 1.0, 4.5)
+    width = max(cols * tile * 1.1 + 1.3, 5.5)
     heads = 0.45
-    heights = []
-    if title:
-        heights.append(0.5)
+    heights = [0.85 if title else 0.45]
     if input_image is not None:
         heights.append(heads + 1.6 + 0.15)
-    heights += [heads + _grid_shape(len(chw), cols)[0] * (tile * 1.1 + 0.22) + 0.1
+    heights += [heads + _grid_shape(len(chw), cols)[0] * (tile * 1.1 + 0.25) + 0.1
                 for _, chw, _, _ in prepared]
     fig = _new_figure(fig, (width, sum(heights)))
-    if len(heights) == 1:
-        sections = [fig]
-    else:
-        sections = list(fig.subfigures(len(heights), 1, height_ratios=heights))
+    sections = list(fig.subfigures(len(heights), 1, height_ratios=heights))
 
     def heading(section, text):
-        _, sh = _size_inches(section)
-        section.text(0.1 / _size_inches(section)[0], 1 - 0.1 / sh, text, fontsize=10,
+        sw, sh = _size_inches(section)
+        section.text(0.1 / sw, 1 - 0.1 / sh, text, fontsize=SMALL + 1,
                      ha="left", va="top", fontweight="bold")
 
+    top = sections.pop(0)
+    tw, th = _size_inches(top)
     if title:
-        section = sections.pop(0)
-        section.text(0.5, 0.5, title, fontsize=13, ha="center", va="center")
+        top.text(0.5, 1 - 0.1 / th, title, fontsize=13, ha="center", va="top")
+    top.text(0.1 / tw, 0.1 / th, notation, fontsize=SMALL + 1, ha="left", va="bottom")
     if input_image is not None:
         section = sections.pop(0)
-        heading(section, f"input {input_image.shape[1:]}")
+        h, w = input_image.shape[1:]
+        heading(section, f"input: one {h}×{w} image")
         ax = _tile_axes(section, 1, 1, 1, left=0.15, right=_size_inches(section)[0] - 1.75,
                         top=heads, bottom=0.15, wspace=0, hspace=0)[0]
         ax.imshow(input_image[0], cmap="gray")
-    for section, (name, chw, shape, n_all) in zip(sections, prepared):
-        n = len(chw)
+    for section, (name, chw, shape, fmt) in zip(sections, prepared):
+        n, (n_all, h, w) = len(chw), _chw_shape(shape, fmt)
         nrows = _grid_shape(n, cols)[0]
         sw, sh = _size_inches(section)
         used = cols * tile * 1.1
-        axes = _tile_axes(section, nrows, cols, n, left=0.1, right=max(sw - 0.1 - used, 0.9),
-                          top=heads + 0.12, bottom=0.1, wspace=0.1, hspace=0.25)
+        axes = _tile_axes(section, nrows, cols, n, left=0.1, right=max(sw - 0.1 - used, 1.1),
+                          top=heads + 0.12, bottom=0.1, wspace=0.1, hspace=0.28)
         vmin, vmax = (float(chw.min()), float(chw.max())) if shared_scale else (None, None)
         for c, ax in enumerate(axes):
             image_ = ax.imshow(chw[c], cmap=cmap, vmin=vmin, vmax=vmax)
-            ax.set_title(str(c), fontsize=8, pad=2)
-        more = f", first {n} of {n_all} channels" if n < n_all else ""
-        heading(section, f"{name + ': ' if name else ''}output {shape}{more}"
-                         "   (tile title = channel index)")
+            ax.set_title(str(c), fontsize=SMALL, pad=2)
+        text = (f"{name + ': ' if name else ''}output {shape} = {n_all} feature "
+                f"map{'s' if n_all != 1 else ''} of {h}×{w}")
+        if n < n_all:
+            text += f", the first {n} shown"
+        if len(formats) > 1:
+            text += f"   [{fmt}: {_NOTATION[fmt]}]"
+        heading(section, text)
         if shared_scale:
             first, last = axes[0].get_position(), axes[-1].get_position()
-            cax = section.add_axes([first.x0 + used / sw + 0.15 / sw, last.y0, 0.12 / sw,
-                                    max(first.y1 - last.y0, 0.4 / sh)])
+            cax = section.add_axes([first.x0 + used / sw + 0.15 / sw, last.y0, 0.14 / sw,
+                                    max(first.y1 - last.y0, 0.8 / sh)])
             bar = _root(section).colorbar(image_, cax=cax)
-            bar.ax.tick_params(labelsize=7)
+            bar.set_label("activation", fontsize=SMALL)
+            bar.ax.tick_params(labelsize=SMALL)
     return _root(fig)
+
+
+_NOTATION = {"channels_last": "(height, width, channels)",
+             "channels_first": "(channels, height, width)"}
+
+
+def _chw_shape(shape, data_format) -> tuple[int, int, int]:
+    """``(C, H, W)`` of a one-image shape in ``data_format``."""
+    return tuple(shape) if data_format == "channels_first" else (shape[2], shape[0], shape[1])
 
 
 # --------------------------------------------------------------------------- conv step
@@ -536,7 +566,7 @@ def plot_conv_step(trace, step=0, *, fig=None, cell=None, digits=3,
     def text_at(x, y, text, **kw_):
         fig.text(x * sx / fw, 1 - y * sy / fh, text, **kw_)
 
-    small = 8 if longest > 4 else 9
+    small = SMALL
     for c in range(n_ch):
         y0 = y_rows[c]
         mid = y0 + row_h / 2
@@ -634,13 +664,45 @@ def plot_conv_step(trace, step=0, *, fig=None, cell=None, digits=3,
              + (f", image {b}" if trace.input.shape[0] > 1 else ""))
     text_at(0.1, 0.2, f"Step {s.index + 1} of {len(trace)}: {where} = {fmt(s.total)}",
             fontsize=12, ha="left", va="top", fontweight="bold")
-    stride = trace.strides
-    text_at(0.1, 0.5, f"window rows {s.rows[0]}..{s.rows[-1]}, cols {s.cols[0]}..{s.cols[-1]}"
-                      f" of the input; stride {stride[0]}x{stride[1]}, padding "
-                      f"{trace.pads[0][0]},{trace.pads[0][1]} / {trace.pads[1][0]},{trace.pads[1][1]}"
-                      " (top,bottom / left,right)",
-            fontsize=9, ha="left", va="top", color="#444444")
+    text_at(0.1, 0.5, window_sentence(trace, s), fontsize=SMALL + 1, ha="left", va="top",
+            color="#444444")
     return _root(fig)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _cells(indices) -> str:
+    """``0–2`` for a run of neighbours, ``0, 2, 4`` otherwise (a dilated window)."""
+    indices = list(indices)
+    if len(indices) > 1 and indices == list(range(indices[0], indices[-1] + 1)):
+        return f"{indices[0]}–{indices[-1]}"
+    return ", ".join(str(i) for i in indices)
+
+
+def window_sentence(trace, step) -> str:
+    """Where the kernel sits at ``step`` and how it moves, in plain words, every number
+    from ``trace``: rows and columns are counted in the grid the figure draws (the
+    input with its zero border, if any)."""
+    (top, bottom), (left, right) = trace.pads
+    kh, kw = trace.kernel_size
+    sh, sw = trace.strides
+    rows = [r + top for r in step.rows]
+    cols = [q + left for q in step.cols]
+    padded = any((top, bottom, left, right))
+    where = (f"The {kh}×{kw} kernel covers rows {_cells(rows)} and columns {_cells(cols)} "
+             f"of the {'zero-bordered ' if padded else ''}input")
+    moves = (f"it moves {_count(sh, 'cell')} at a time" if sh == sw else
+             f"it moves {_count(sh, 'row')} down and {_count(sw, 'column')} across at a time")
+    if not padded:
+        border = "no zeros are added around the input"
+    else:
+        sides = [f"{_count(n, what)} {side}" for n, what, side in (
+            (top, "row", "on top"), (bottom, "row", "at the bottom"),
+            (left, "column", "on the left"), (right, "column", "on the right")) if n]
+        border = "zeros added: " + ", ".join(sides)
+    return f"{where}; {moves}; {border}."
 
 
 # --------------------------------------------------------------------------- training
@@ -655,14 +717,18 @@ def _history_dict(history, name):
     return h
 
 
-def plot_history(history, *, fig=None, title=None) -> Figure:
+def plot_history(history, *, fig=None, title=None, val_label="validation") -> Figure:
     """Loss and accuracy per epoch, training (solid) and validation (dashed).
 
     Args:
         history: a Keras ``History``, its ``.history`` dict (``loss``, ``accuracy``,
             ``val_loss``, ``val_accuracy``: one value per epoch), or a dict
             ``{model name: history}`` to compare models in one figure.
+        val_label: the legend's name for the ``val_`` curves, e.g. ``"test"`` when
+            the validation data were the test images (as in :mod:`convviz.train`).
     """
+    if not isinstance(val_label, str) or not val_label.strip():
+        raise ValueError(f"val_label must be a non-empty str, got {val_label!r}")
     if isinstance(history, dict) and "loss" not in history and history \
             and all(isinstance(getattr(v, "history", v), dict) for v in history.values()):
         runs = [(str(k), _history_dict(v, f"history[{k!r}]")) for k, v in history.items()]
@@ -671,10 +737,11 @@ def plot_history(history, *, fig=None, title=None) -> Figure:
     fig = _new_figure(fig, (10, 4), layout="constrained")
     ax_loss, ax_acc = fig.subplots(1, 2)
     colors = [f"C{i}" for i in range(10)]
+    n_epochs = max(len(h["loss"]) for _, h in runs)
     for i, (name, h) in enumerate(runs):
         color = colors[i % 10]
         for ax, metric in ((ax_loss, "loss"), (ax_acc, "accuracy")):
-            for prefix, style, what in (("", "-", "train"), ("val_", "--", "validation")):
+            for prefix, style, what in (("", "-", "train"), ("val_", "--", val_label)):
                 values = h.get(prefix + metric)
                 if values is None:
                     continue
@@ -688,9 +755,10 @@ def plot_history(history, *, fig=None, title=None) -> Figure:
         ax.grid(alpha=0.3)
         from matplotlib.ticker import MaxNLocator
 
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+        ax.set_xlim(0.5, n_epochs + 0.5)
         if ax.lines:
-            ax.legend(fontsize=8)
+            ax.legend(fontsize=SMALL + 1)
     if title:
         fig.suptitle(title)
     return _root(fig)
@@ -722,6 +790,10 @@ def plot_confusion(model, x, y, *, ax=None, batch_size=256, class_names=None,
                    title=None) -> Figure:
     """Confusion matrix of a trained classifier on ``(x, y)``; the title gives the accuracy.
 
+    The right answers (the diagonal) are drawn in green apart from the mistakes, which
+    are coloured on a log scale starting at one mistake, so that a cell with a single
+    error is as visible as one with hundreds; every non-zero count is written in its cell.
+
     Args:
         model: a Keras classifier (or any object with ``predict``) whose outputs are
             ``(N, K)`` class scores.
@@ -729,20 +801,30 @@ def plot_confusion(model, x, y, *, ax=None, batch_size=256, class_names=None,
         y: ``(N,)`` int labels or ``(N, K)`` one-hot.
         class_names: tick labels (default ``0..K-1``).
     """
+    from matplotlib.colors import LogNorm, to_rgba
+
     scores = np.asarray(model.predict(x, batch_size=batch_size, verbose=0))
     if scores.ndim != 2:
         raise ValueError(f"model must output (N, K) class scores, got shape {scores.shape}")
     k = scores.shape[1]
     matrix = confusion_matrix(y, scores, num_classes=k)
     if ax is None:
-        fig = Figure(figsize=(0.5 * k + 2.2, 0.5 * k + 1.6), layout="constrained")
+        fig = Figure(figsize=(0.6 * k + 2.6, 0.6 * k + 1.8), layout="constrained")
         ax = fig.add_subplot()
-    image = ax.imshow(matrix, cmap="Blues")
-    threshold = matrix.max() / 2 if matrix.size else 0
+    diagonal = np.eye(k, dtype=bool)
+    mistakes = np.ma.masked_where(diagonal | (matrix == 0), matrix)
+    norm = LogNorm(vmin=1, vmax=max(int(mistakes.max()) if mistakes.count() else 1, 10))
+    image = ax.imshow(mistakes, cmap=ERROR_CMAP, norm=norm, interpolation="nearest")
+    right = np.zeros((k, k, 4))
+    right[diagonal] = to_rgba(RIGHT_COLOR)
+    ax.imshow(right, interpolation="nearest")
     for (i, j), count in np.ndenumerate(matrix):
-        if count:
-            ax.text(j, i, str(count), ha="center", va="center", fontsize=7 if count >= 1000 else 8,
-                    color="white" if count > threshold else "black")
+        if count and i == j:
+            ax.text(j, i, str(count), ha="center", va="center", fontsize=SMALL + 1,
+                    fontweight="bold", color="#1b4d1b")
+        elif count:
+            ax.text(j, i, str(count), ha="center", va="center", fontsize=SMALL + 1,
+                    color="white" if norm(count) > 0.55 else "black")
     names = [str(c) for c in (class_names if class_names is not None else range(k))]
     ax.set_xticks(range(k), names)
     ax.set_yticks(range(k), names)
@@ -751,5 +833,22 @@ def plot_confusion(model, x, y, *, ax=None, batch_size=256, class_names=None,
     n = int(matrix.sum())
     accuracy = np.trace(matrix) / n if n else float("nan")
     ax.set_title(title or f"accuracy {accuracy:.2%} on {n} images")
-    _root(ax.figure).colorbar(image, ax=ax, shrink=0.8, label="count")
+    bar = _root(ax.figure).colorbar(image, ax=ax, shrink=0.8,
+                                    label="mistakes per cell (log scale; green diagonal = right)")
+    steps = [m * 10 ** e for e in range(int(np.log10(norm.vmax)) + 1) for m in (1, 2, 5)]
+    bar.set_ticks([t for t in steps if t <= norm.vmax], labels=None)
+    bar.ax.yaxis.set_major_formatter(lambda value, _: f"{value:g}")
+    bar.ax.yaxis.set_minor_formatter(lambda value, _: "")
     return _root(ax.figure)
+
+
+# Mistakes: "Reds" without its near-white start, so that one mistake is clearly coloured.
+def _error_cmap():
+    from matplotlib import colormaps
+    from matplotlib.colors import ListedColormap
+
+    return ListedColormap(colormaps["Reds"](np.linspace(0.25, 1.0, 256)), name="mistakes")
+
+
+ERROR_CMAP = _error_cmap()
+RIGHT_COLOR = "#cde8c4"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import importlib
+import io
 import json
 import os
 import pathlib
@@ -46,9 +47,11 @@ __all__ = [
     "scene_class",
     "scene_module",
     "render",
+    "cached_video",
     "read_video",
     "save_still",
     "save_gif",
+    "GIF_BYTES",
     "CONFIG_ENV",
 ]
 
@@ -490,6 +493,34 @@ def render(scene: str, config: SceneConfig | None = None, *, quality: str = "low
     Tests pass an untrained ``convviz.models.build(...)`` so nothing trains. The
     other scenes ignore it.
     """
+    target, config, manim_quality, (width, height, fps), model = _video_target(
+        scene, config, quality, pixel_width, pixel_height, frame_rate, model)
+    if not (use_cache and _good_cached_video(target)):
+        check_cache_writable(target.parent)
+        _render_uncached(scene, config, manim_quality, width, height, fps, target, model)
+    if output is not None:
+        output = pathlib.Path(output)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(output) as tmp:
+            shutil.copyfile(target, tmp)
+        return output
+    return target
+
+
+def cached_video(scene: str, config: SceneConfig | None = None, *, quality: str = "low",
+                 pixel_width: int | None = None, pixel_height: int | None = None,
+                 frame_rate: int | None = None, model=None) -> pathlib.Path | None:
+    """The video :func:`render` would return from its cache for these arguments, or
+    None if it is not rendered yet (or damaged: then it is named on stderr). Renders
+    nothing and never imports Manim."""
+    target = _video_target(scene, config, quality, pixel_width, pixel_height, frame_rate,
+                           model)[0]
+    return target if _good_cached_video(target) else None
+
+
+def _video_target(scene, config, quality, pixel_width, pixel_height, frame_rate, model):
+    """``(cache path, resolved config, Manim quality, (width, height, fps), model)`` of a
+    render: the arguments checked, the model dropped for scenes that draw none."""
     _check_scene(scene)
     if quality not in QUALITIES:
         raise ValueError(f"quality must be one of {sorted(QUALITIES)}, got {quality!r}")
@@ -510,16 +541,7 @@ def render(scene: str, config: SceneConfig | None = None, *, quality: str = "low
     ]).encode()).hexdigest()[:16]
     target_dir = cache_subdir("renders")
     target = target_dir / f"{scene}-{width}x{height}-{fps}fps-{key}.mp4"
-    if not (use_cache and _good_cached_video(target)):
-        check_cache_writable(target_dir)
-        _render_uncached(scene, config, manim_quality, width, height, fps, target, model)
-    if output is not None:
-        output = pathlib.Path(output)
-        output.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(output) as tmp:
-            shutil.copyfile(target, tmp)
-        return output
-    return target
+    return target, config, manim_quality, (width, height, fps), model
 
 
 def _good_cached_video(path: pathlib.Path) -> bool:
@@ -635,22 +657,88 @@ def save_still(video, png_path, at: float = 1.0) -> pathlib.Path:
     return png_path
 
 
-def save_gif(video, gif_path, *, fps: int = 5, width: int = 480) -> pathlib.Path:
-    """A small looping GIF of ``video`` (``fps`` frames a second, ``width`` pixels wide)."""
-    import av
+GIF_BYTES = 3_000_000      # the README's budget for one GIF
 
+
+def save_gif(video, gif_path, *, fps: int = 8, width: int = 640,
+             max_bytes: int | None = GIF_BYTES, colors=(64, 32, 16)) -> pathlib.Path:
+    """A looping GIF of ``video``: ``fps`` frames a second, ``width`` pixels wide.
+
+    Frames are taken at the GIF's own rate from the video's clock, so it plays in
+    real time (GIF delays are whole hundredths of a second: they alternate, e.g.
+    0.13/0.12 s at 8 fps, to keep the average exact). All frames share one palette
+    (no dithering, so text stays crisp) and each frame after the first stores only
+    the pixels that changed, the rest transparent, which keeps a scene's mostly still
+    picture small. The palette has ``colors[0]`` entries (one of them the transparent
+    one); if the file would exceed ``max_bytes`` the next, smaller palette of
+    ``colors`` is tried, and if none fits nothing is written and ``ValueError`` says
+    how big it would be.
+    """
+    import av
+    from PIL import Image
+
+    fps = _check_int(fps, "fps", 1)
+    width = _check_int(width, "width", 16)
+    if max_bytes is not None:
+        max_bytes = _check_int(max_bytes, "max_bytes", 1)
+    colors = tuple(_check_int(c, "colors", 2) for c in colors)
+    if not colors or any(c > 256 for c in colors):
+        raise ValueError(f"colors must be palette sizes in [2, 256], got {colors!r}")
+
+    frames, height = [], None
     with av.open(str(video)) as container:
         stream = container.streams.video[0]
-        rate = float(stream.average_rate or 15)
-        every = max(1, round(rate / fps))
-        frames = [f.to_image() for i, f in enumerate(container.decode(stream)) if i % every == 0]
+        rate = float(stream.average_rate or 30)
+        for i, frame in enumerate(container.decode(stream)):
+            seconds = frame.time if frame.time is not None else i / rate
+            if seconds + 0.5 / rate >= len(frames) / fps:   # the frame nearest the GIF's clock
+                image = frame.to_image()
+                height = height or round(image.height * width / image.width)
+                frames.append(image.resize((width, height), Image.Resampling.LANCZOS))
     if not frames:
         raise ValueError(f"video {str(video)!r} has no frames")
-    height = round(frames[0].height * width / frames[0].width)
-    frames = [f.resize((width, height)).convert("P", palette=1, colors=64) for f in frames]
+    ticks = [round(k * 100 / fps) for k in range(len(frames) + 1)]     # hundredths of a second
+    durations = [10 * (b - a) for a, b in zip(ticks, ticks[1:])]
+
+    sample = frames[:: max(1, len(frames) // 16)]
+    montage = Image.new("RGB", (width, height * len(sample)))
+    for k, image in enumerate(sample):
+        montage.paste(image, (0, k * height))
+    sizes = []
+    for n_colors in colors:
+        buffer = io.BytesIO()
+        _write_gif(buffer, frames, montage, n_colors, durations)
+        sizes.append(buffer.tell())
+        if max_bytes is None or buffer.tell() <= max_bytes:
+            break
+    else:
+        raise ValueError(f"max_bytes={max_bytes}: a {width}x{height} GIF at {fps} fps of "
+                         f"{str(video)!r} takes {min(sizes):,} bytes even with "
+                         f"{colors[-1]} colours; give a larger max_bytes or a shorter video")
     gif_path = pathlib.Path(gif_path)
     gif_path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(gif_path) as tmp:
-        frames[0].save(tmp, format="GIF", save_all=True, append_images=frames[1:],
-                       duration=round(1000 / fps), loop=0)
+        pathlib.Path(tmp).write_bytes(buffer.getvalue())
     return gif_path
+
+
+def _write_gif(file, frames, montage, n_colors: int, durations) -> None:
+    """``frames`` (RGB) as a GIF into ``file``: ``n_colors - 1`` colours from
+    ``montage`` plus a transparent index standing for "as in the previous frame"."""
+    from PIL import Image
+
+    clear = n_colors - 1
+    palette = montage.quantize(clear, method=Image.Quantize.MEDIANCUT)
+    rgb = (palette.getpalette() + [0] * 3 * clear)[: 3 * clear] + [0, 0, 0]
+    indexed = [np.asarray(f.quantize(palette=palette, dither=Image.Dither.NONE))
+               for f in frames]
+    images = []
+    for k, pixels in enumerate(indexed):
+        if k:
+            pixels = np.where(pixels == indexed[k - 1], clear, pixels).astype(np.uint8)
+        image = Image.fromarray(pixels, mode="P")
+        image.putpalette(rgb)
+        images.append(image)
+    images[0].save(file, format="GIF", save_all=True, append_images=images[1:],
+                   duration=durations, loop=0, transparency=clear, disposal=1,
+                   optimize=False)

@@ -24,12 +24,15 @@ interrupted run leaves no half-written file and no page pointing at missing ones
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import html
 import importlib.util
 import json
 import pathlib
+import os
 import shutil
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -41,9 +44,12 @@ __all__ = [
     "TourResult",
     "FIGURES",
     "SCENE_TEXT",
+    "scene_text",
     "QUICK",
     "FULL",
     "quick_scenes",
+    "default_quality",
+    "default_jobs",
     "write_index",
     "run_tour",
 ]
@@ -63,6 +69,7 @@ PIPELINE_MODEL = {"name": "deep_cnn", "epochs": 1, "n_train": 12000}
 # --quick renders only these two: the single-channel slide and the channel sum are
 # the article's two worked examples and render in ~15 s each at low quality.
 QUICK_SCENES = ("KernelSlide", "MultiChannelSum")
+MAX_JOBS = 4         # scene worker processes at most (see default_jobs)
 
 # key -> (title, one sentence for the page)
 FIGURES = {
@@ -100,62 +107,108 @@ FIGURES = {
     ),
 }
 
-SCENE_TEXT = {
-    "KernelSlide": (
-        "A kernel slides over the input",
-        "A 3x3 kernel slides over a 5x5 input (stride 1, no padding); at each position "
-        "the nine products are summed into one cell of the 3x3 feature map.",
-    ),
-    "KernelSlideSame": (
-        "'same' padding",
-        "The same kernel with 'same' padding: a border of zeros lets the kernel sit on "
-        "every input cell, so the feature map keeps the input's 5x5 size.",
-    ),
-    "KernelSlideStride2": (
-        "Stride 2",
-        "With stride 2 the kernel jumps two cells at a time, so the feature map "
-        "shrinks to 2x2.",
-    ),
-    "KernelSlideSameStride2": (
-        "'same' padding with stride 2",
-        "On a 4x4 input with stride 2 'same' padding needs only one extra row and "
-        "column of zeros, and TensorFlow puts them at the bottom and right.",
-    ),
-    "MultiChannelSum": (
-        "Many channels, one filter, one feature map",
-        "An RGB input has three channels and the filter has one kernel per channel: "
-        "each channel is convolved with its own kernel and the three results plus the "
-        "bias are added into ONE feature map.",
-    ),
-    "FiltersAndKernels": (
-        "Filters are stacks of kernels",
-        "Two filters on the same three-channel input give two feature maps: a filter "
-        "is a stack of kernels, one per input channel, and each filter makes one "
-        "output channel.",
-    ),
-    "Pooling": (
-        "Max pooling",
-        "2x2 max pooling with stride 2 keeps the largest value of each window, so the "
-        "strongest features survive at half the resolution.",
-    ),
-    "PoolingSame": (
-        "Max pooling with 'same' padding",
-        "On an odd-sized 5x5 map, 'same' pooling lets the last windows hang over the "
-        "bottom and right edges, so the output is 3x3 instead of 2x2.",
-    ),
-    "LearnedFilters": (
-        "Filters a network learned",
-        "The kernels the trained CNN learned from MNIST, and the feature maps they "
-        "produce on a real handwritten test digit.",
-    ),
-    "CNNPipeline": (
-        "A digit through the whole network",
-        "A test digit travels through the article's channels_first model (deep_cnn, "
-        f"trained {PIPELINE_MODEL['epochs']} epoch on {PIPELINE_MODEL['n_train']:,} images "
-        "for this animation): convolution, pooling "
-        "and dense layers to the ten class probabilities, every picture a real layer output.",
-    ),
-}
+def _grid(shape) -> str:
+    return "×".join(str(n) for n in shape)
+
+
+def _zeros(pads) -> str:
+    """``((top, bottom), (left, right))`` zero rows/columns in words."""
+    (top, bottom), (left, right) = pads
+    if top == bottom == left == right:
+        return f"a border of zeros {top} cell{'s' if top != 1 else ''} wide"
+    words = []
+    for n, noun, side in ((top, "row", "on top"), (bottom, "row", "at the bottom"),
+                          (left, "column", "on the left"), (right, "column", "on the right")):
+        if n:
+            words.append(f"{n} {noun}{'s' if n != 1 else ''} of zeros {side}")
+    return ", ".join(words)
+
+
+def scene_text(scene: str, config=None) -> tuple[str, str]:
+    """``(title, takeaway)`` of ``scene`` for the page, every size in them computed by
+    the core from ``config`` (default: the scene's own, which the tour renders)."""
+    import numpy as np
+
+    from .conv import conv2d, max_pool2d, resolve_padding
+    from .render import resolve_config
+
+    if scene == "LearnedFilters":
+        return ("Filters a network learned",
+                "The kernels the trained CNN learned from MNIST, and the feature maps they "
+                "produce on a real handwritten test digit.")
+    if scene == "CNNPipeline":
+        epochs, n_train = PIPELINE_MODEL["epochs"], PIPELINE_MODEL["n_train"]
+        return ("A digit through the whole network",
+                "A test digit travels through the article's channels_first model "
+                f"({PIPELINE_MODEL['name']}, trained {epochs} epoch{'s' if epochs != 1 else ''} "
+                f"on {n_train:,} images for this animation): convolution, pooling and dense "
+                "layers to the ten class probabilities, every picture a real layer output.")
+    c = resolve_config(scene, config)
+    x, k = np.asarray(c.input), np.asarray(c.kernel) if c.kernel is not None else None
+    if scene.startswith("Pooling"):
+        stride = c.stride or c.pool_size
+        out = max_pool2d(x, c.pool_size, stride, c.padding).shape
+        if c.padding == "same":
+            valid = max_pool2d(x, c.pool_size, stride).shape
+            odd = "n odd-sized" if any(n % 2 for n in x.shape) else ""
+            return ("Max pooling with 'same' padding",
+                    f"On a{odd} {_grid(x.shape)} map, 'same' pooling lets the last windows hang "
+                    f"over the bottom and right edges, so the output is {_grid(out)} instead "
+                    f"of {_grid(valid)}.")
+        return ("Max pooling",
+                f"{_grid([c.pool_size] * 2)} max pooling with stride {stride} keeps the largest "
+                f"value of each window, so the {_grid(x.shape)} map becomes {_grid(out)}: the "
+                "strongest features survive at a lower resolution.")
+    if scene in ("MultiChannelSum", "FiltersAndKernels"):
+        filters = k if k.ndim == 4 else k[None]                       # (N, C, kh, kw)
+        keras_kernel = filters.transpose(2, 3, 1, 0)                  # (kh, kw, C, N)
+        out = conv2d(x[None], keras_kernel, strides=c.stride, padding=c.padding,
+                     data_format="channels_first").shape[1:]          # (N, H', W')
+        channels = x.shape[0]
+        if scene == "MultiChannelSum":
+            return ("Many channels, one filter, one feature map",
+                    f"An {'RGB ' if channels == 3 else ''}input has {channels} channels and "
+                    f"the filter has one {_grid(k.shape[1:])} kernel per channel: each channel "
+                    f"is convolved with its own kernel and the {channels} results plus the bias "
+                    f"are added into ONE {_grid(out[1:])} feature map.")
+        return ("Filters are stacks of kernels",
+                f"{len(filters)} filters on the same {channels}-channel input give {out[0]} "
+                f"feature maps of {_grid(out[1:])}: a filter is a stack of {channels} kernels, "
+                "one per input channel, and each filter makes one output channel.")
+    out = conv2d(x, k, strides=c.stride, padding=c.padding).shape
+    pads = resolve_padding(c.padding, x.shape, k.shape, c.stride)
+    padded = (x.shape[0] + sum(pads[0]), x.shape[1] + sum(pads[1]))
+    if c.padding == "same" and c.stride > 1:
+        uneven = any(before != after for before, after in pads)
+        return (f"'same' padding with stride {c.stride}",
+                f"On a {_grid(x.shape)} input with stride {c.stride}, 'same' padding adds only "
+                f"what the windows need, {_zeros(pads)}"
+                + (": when the zeros cannot be split evenly, TensorFlow puts the extra ones at "
+                   "the bottom and right" if uneven else "") + f". The output is {_grid(out)}.")
+    if c.padding == "same":
+        return ("'same' padding",
+                f"The same kernel with 'same' padding: {_zeros(pads)} makes the "
+                f"{_grid(x.shape)} input {_grid(padded)}, so the kernel can sit on every input "
+                f"cell and the feature map keeps the input's size, {_grid(out)}.")
+    if c.stride > 1:
+        return (f"Stride {c.stride}",
+                f"With stride {c.stride} the kernel jumps {c.stride} cells at a time, so the "
+                f"feature map shrinks to {_grid(out)} ({_grid(conv2d(x, k).shape)} with "
+                "stride 1).")
+    return ("A kernel slides over the input",
+            f"A {_grid(k.shape)} kernel slides over a {_grid(x.shape)} input (stride "
+            f"{c.stride}, no padding); at each position the {k.size} products are summed "
+            f"into one cell of the {_grid(out)} feature map.")
+
+
+def _all_scene_text() -> dict:
+    from .render import SCENES
+
+    return {scene: scene_text(scene) for scene in SCENES}
+
+
+SCENE_TEXT = _all_scene_text()     # the tour's captions, from the configs it renders
+
 
 # Where each item goes on the page, in teaching order: the data, how a convolution
 # works, what the trained network learned, how well it does.
@@ -173,7 +226,9 @@ _SECTION_OF = {
     "LearnedFilters": "What the network learned", "CNNPipeline": "What the network learned",
     "history": "How well it works", "confusion": "How well it works",
 }
-_WIDE = {"conv_step", "history"}
+# A figure wider than this many px gets a cell of the page's whole width (so that it is
+# shown at its own size); every video does.
+HALF_CELL = 600
 
 GLOSSARY = (
     ("kernel", "a small 2-D grid of weights (e.g. 3x3 or 5x5) slid over one channel."),
@@ -192,9 +247,10 @@ class TourItem:
 
     ``path`` (and ``poster``) are relative to the output folder, with ``/``.
     ``status`` is ``"ok"``, ``"skipped"`` (e.g. the scene does not exist) or
-    ``"failed"``; ``note`` says why when it is not ok. ``section`` is the heading the
-    item appears under (default "Figures" / "Animations"); ``wide`` items span the
-    page's whole width.
+    ``"failed"``; ``note`` says why when it is not ok. ``seconds`` and
+    ``cpu_seconds`` are the wall and CPU time it took to make (a scene: in its
+    worker). ``section`` is the heading the item appears under (default "Figures" /
+    "Animations"); ``wide`` items span the page's whole width.
     """
 
     key: str
@@ -210,6 +266,7 @@ class TourItem:
     note: str = ""
     cached: bool = False
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
     section: str = ""
     wide: bool = False
 
@@ -246,28 +303,45 @@ class TourResult:
 
 
 # --------------------------------------------------------------------------- page
+# One column at projector width: a video is shown at least 1280 px wide on a 1366 px
+# screen (so a 14 px label of a 720p video stays 14 px) and a figure at its own pixel
+# size (its text is >= 14 px there); on a phone both shrink to the screen's width
+# (tap a figure to open it full size) and nothing is wider than the screen.
+PAGE_WIDTH = 1320            # CSS px: the page's widest content
+FIGURE_MAX_WIDTH = 1280      # px: the tour's figures are at most this wide, so that a
+                             # 1366 px screen shows them at their own size
 _CSS = """
+*, *::before, *::after { box-sizing: border-box; }
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto;
-       max-width: 1100px; padding: 1.2em 1.5em 3em; color: #1d1d1f; line-height: 1.45; }
+       max-width: calc(%(page)dpx + 3em); padding: 1em clamp(0.6em, 2vw, 1.5em) 3em;
+       color: #1d1d1f;
+       line-height: 1.45; overflow-wrap: anywhere; }
 h1 { margin-bottom: 0.2em; }
+.lead, .intro, .summary, .glossary, figcaption, footer { max-width: 80ch; }
 .lead { font-size: 1.1em; color: #333; }
-.summary { background: #f3f6fa; border-radius: 8px; padding: 0.6em 1em; }
+.phone { display: none; color: #444; }
+.summary { background: #f3f6fa; border-radius: 8px; padding: 0.6em 1em 0.6em 2em; }
 .glossary dt { font-weight: 600; float: left; clear: left; width: 7em; }
 .glossary dd { margin: 0 0 0.3em 7.5em; }
-.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(480px, 1fr));
-        gap: 1.4em; }
+.grid { display: grid; gap: 1.4em;
+        grid-template-columns: repeat(auto-fill, minmax(min(100%%, %(cell)dpx), 1fr)); }
 figure { margin: 0; padding: 0.7em; border: 1px solid #ddd; border-radius: 8px;
-         background: #fff; }
-figure img, figure video { width: 100%; height: auto; display: block; background: #111; }
-figure img { background: #fff; }
-figcaption { margin-top: 0.5em; }
+         background: #fff; min-width: 0; }
+figure img { display: block; max-width: 100%%; height: auto; margin: 0 auto; }
+figure video { display: block; width: 100%%; height: auto; background: #111; }
+figcaption { margin-top: 0.6em; font-size: 1.05em; }
 figcaption b { display: block; margin-bottom: 0.2em; }
 .wide { grid-column: 1 / -1; }
-.wide img { max-width: 1000px; margin: 0 auto; }
 .intro { color: #444; margin-top: -0.4em; }
 .missing { color: #8a1c1c; background: #fdf0f0; padding: 0.6em; border-radius: 6px; }
 footer { margin-top: 2em; color: #666; font-size: 0.9em; }
-"""
+@media (max-width: 640px) {
+  .phone { display: block; }
+  .glossary dt { float: none; width: auto; }
+  .glossary dd { margin: 0 0 0.5em 1em; }
+  figure { padding: 0.4em; }
+}
+""" % {"page": PAGE_WIDTH, "cell": HALF_CELL + 26}    # + the figure's padding and border
 
 
 def _rel(path: str) -> str:
@@ -292,7 +366,7 @@ def _figure_html(item: TourItem) -> str:
         size = (f' width="{item.width}" height="{item.height}"'
                 if item.width and item.height else "")
         body = (f'<a href="{_rel(item.path)}"><img src="{_rel(item.path)}"{size} '
-                f'alt="{title}" loading="lazy"></a>')
+                f'alt="{title}"></a>')
     else:
         poster = f' poster="{_rel(item.poster)}"' if item.poster else ""
         size = (f' width="{item.width}" height="{item.height}"'
@@ -301,7 +375,7 @@ def _figure_html(item: TourItem) -> str:
                 f'<source src="{_rel(item.path)}" type="video/mp4">'
                 f'Your browser cannot play this video: <a href="{_rel(item.path)}">'
                 f"download it</a>.</video>")
-    wide = ' class="wide"' if item.wide else ""
+    wide = ' class="wide"' if item.wide or item.kind == "video" else ""
     return (f'<figure id="{html.escape(item.key, quote=True)}"{wide}>{body}'
             f"<figcaption><b>{title}</b>{sentence}</figcaption></figure>")
 
@@ -335,6 +409,8 @@ def write_index(out_dir, items, *, summary=(), title="convviz: how a CNN sees di
         "by sliding small grids of learned weights over it. The pictures below come from "
         "a real network trained on the MNIST digits; the animations show the arithmetic "
         "of a convolution with every number computed by convviz.</p>",
+        '<p class="phone">On a small screen, tap a figure to open it at full size; the '
+        "page reads best on a wide screen or a projector.</p>",
     ]
     if summary:
         parts.append('<ul class="summary">' + "".join(
@@ -405,8 +481,8 @@ def _figures(model, record, x_test_u8, y_test, *, epochs, n_train):
         formats = {n: getattr(model.get_layer(n), "data_format", "channels_last") for n in found}
         return plot_feature_maps(
             found, data_format=formats, input_image=x_test_u8[DIGIT],
-            title=f"{MODEL}: feature maps of test digit {DIGIT} (label {y_test[DIGIT]}, "
-                  f"predicted {int(scores[DIGIT].argmax())})")
+            title=f"{MODEL}: feature maps of test image #{DIGIT}, a {y_test[DIGIT]} (the "
+                  f"model answers {int(scores[DIGIT].argmax())})")
 
     def conv_step():
         x, kernel, bias = multi_channel_example()
@@ -414,8 +490,10 @@ def _figures(model, record, x_test_u8, y_test, *, epochs, n_train):
         return plot_conv_step(trace, 0)
 
     def history():
-        return plot_history(record["history"], title=f"{MODEL}: {epochs} epoch(s) on "
-                                                     f"{trained_on} training images")
+        return plot_history(record["history"], val_label="test",
+                            title=f"{MODEL}: {epochs} epoch{'s' if epochs != 1 else ''} "
+                                  f"on {trained_on} training "
+                                  f"images, tested on {len(y_test):,} test images")
 
     def confusion():
         return plot_confusion(_Precomputed(scores), x_test, y_test,
@@ -434,27 +512,53 @@ def _png_size(path) -> tuple[int, int]:
         return image.size
 
 
-def run_tour(out="convviz-out", *, quick=False, quality="low", render_videos=True,
-             scenes=None, console=None) -> TourResult:
+def default_quality(quick: bool = False) -> str:
+    """The tour's video quality: ``"medium"`` (1280x720 at 30 fps, readable on a
+    projector), or ``"low"`` (854x480 at 15 fps) for the one-minute ``--quick`` look."""
+    return "low" if quick else "medium"
+
+
+def default_jobs() -> int:
+    """Scenes rendered at once: one worker process per CPU core this process may use,
+    at most :data:`MAX_JOBS` (each worker holds Manim, and TensorFlow for the model scenes)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:          # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_JOBS))
+
+
+def run_tour(out="convviz-out", *, quick=False, quality=None, render_videos=True,
+             scenes=None, console=None, jobs=None) -> TourResult:
     """Do the main job into folder ``out``; return what was made.
+
+    The scenes that need no model start rendering at once, in ``jobs`` worker
+    processes, while this process loads TensorFlow, trains (or loads) the model and
+    draws the figures; each model scene follows as soon as its model is ready. One
+    failing scene is reported on the page and in the summary, not fatal.
 
     Args:
         out: the output folder (created; files of an earlier tour are replaced, any
             other file the tour would replace is kept under another name and announced:
             see :mod:`convviz.outdir`).
         quick: 1 epoch on 15,000 images and only the short scenes (about a minute).
-        quality: ``"low"``, ``"medium"`` or ``"high"`` (Manim's presets).
+        quality: ``"low"``, ``"medium"`` or ``"high"`` (Manim's presets); default
+            :func:`default_quality` (1280x720 at 30 fps, low for ``quick``).
         render_videos: False skips the scenes (figures and page only).
         scenes: the scenes to render (default: every scene, or the quick ones).
         console: a ``rich.console.Console`` for messages (default: a new one).
+        jobs: worker processes for the scenes (default :func:`default_jobs`).
     """
     from rich.console import Console
 
     from . import render as render_mod
 
+    if quality is None:
+        quality = default_quality(quick)
     if quality not in render_mod.QUALITIES:
         raise ValueError(f"quality must be one of {', '.join(render_mod.QUALITIES)}, "
                          f"got {quality!r}")
+    jobs = default_jobs() if jobs is None else render_mod._check_int(jobs, "jobs", 1)
     if scenes is None:
         scenes = quick_scenes() if quick else tuple(render_mod.SCENES)
     for s in scenes:
@@ -467,7 +571,7 @@ def run_tour(out="convviz-out", *, quick=False, quality="low", render_videos=Tru
     say = lambda line: console.print(line, style="yellow", markup=False, highlight=False)  # noqa: E731
     with OutputFolder(out, _planned_files(scenes), say=say):
         return _tour_into(out, quick=quick, quality=quality, render_videos=render_videos,
-                          scenes=scenes, console=console)
+                          scenes=scenes, console=console, jobs=jobs)
 
 
 def _planned_files(scenes) -> list[str]:
@@ -479,104 +583,124 @@ def _planned_files(scenes) -> list[str]:
 
 
 def _tour_into(out: pathlib.Path, *, quick, quality, render_videos, scenes,
-               console) -> TourResult:
+               console, jobs) -> TourResult:
     """:func:`run_tour`'s work, once the output folder is claimed."""
+    from . import render as render_mod
+
     settings = QUICK if quick else FULL
     epochs, n_train = settings["epochs"], settings["n_train"]
     times = {}
-    t_start = time.perf_counter()
+    t_start, cpu_start = time.perf_counter(), time.process_time()
+    _, width, height, fps = render_mod.QUALITIES[quality]
 
-    from . import train as _train  # noqa: F401  (imports TensorFlow: timed as startup)
+    with contextlib.ExitStack() as stack:
+        bar = stack.enter_context(_progress(console))
+        model_task = bar.add_task("2/4 model", total=None, start=False)
+        figures_task = bar.add_task("3/4 figures", total=None, start=False)
+        pool = stack.enter_context(_ScenePool(scenes, quality, jobs, bar, console))
+        if scenes:
+            bar.update(pool.task, description=f"4/4 scenes ({width}x{height}, {fps} fps, "
+                                              f"{pool.workers} processes)")
+        else:
+            bar.update(pool.task, visible=False)
+        for scene in scenes:        # model-free scenes render while TensorFlow loads and trains
+            if scene not in render_mod.MODEL_SCENES:
+                pool.start(scene)
 
-    times["startup"] = time.perf_counter() - t_start
+        from . import train as _train  # noqa: F401  (imports TensorFlow: timed as startup)
 
-    # 1. data -----------------------------------------------------------------
-    t0 = time.perf_counter()
-    from .data import load_mnist
+        times["startup"] = time.perf_counter() - t_start
+        times["startup_cpu"] = time.process_time() - cpu_start
 
-    (x_train, _), (x_test_u8, y_test) = load_mnist()
-    times["data"] = time.perf_counter() - t0
-    console.print(f"[bold]1/4 data[/]: MNIST {len(x_train):,} training + {len(x_test_u8):,} "
-                  f"test images, checksums verified ({times['data']:.1f} s)")
+        # 1. data -------------------------------------------------------------
+        t0 = time.perf_counter()
+        from .data import load_mnist
 
-    # 2. models (Keras' own progress bar: printed outside any rich live display) -
-    t0 = time.perf_counter()
-    from .train import load_record
+        (x_train, _), (x_test_u8, y_test) = load_mnist()
+        times["data"] = time.perf_counter() - t0
+        console.print(f"[bold]1/4 data[/]: MNIST {len(x_train):,} training + "
+                      f"{len(x_test_u8):,} test images, checksums verified "
+                      f"({times['data']:.1f} s)")
 
-    model, model_cached, key = _load_model(console, MODEL, epochs, n_train)
-    record = load_record(MODEL, epochs=epochs, seed=SEED, n_train=n_train)
-    scene_models = {scene: model for scene in scenes}
-    if "CNNPipeline" in scenes:
-        scene_models["CNNPipeline"], _, _ = _load_model(console, **PIPELINE_MODEL,
-                                                        why=" for the CNNPipeline scene")
-    times["model"] = time.perf_counter() - t0
+        # 2. models; each model scene starts as soon as its model is ready --------
+        t0, cpu0 = time.perf_counter(), time.process_time()
+        bar.start_task(model_task)
+        from .train import load_record
 
-    # 3. figures ----------------------------------------------------------------
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn,
-                               TextColumn, TimeElapsedColumn)
+        model, model_cached, key = _load_model(console, bar, model_task, MODEL, epochs, n_train)
+        record = load_record(MODEL, epochs=epochs, seed=SEED, n_train=n_train)
+        if "LearnedFilters" in scenes:
+            pool.start("LearnedFilters", model=model,
+                       model_spec={"name": MODEL, "epochs": epochs, "n_train": n_train,
+                                   "seed": SEED})
+        if "CNNPipeline" in scenes:
+            pipeline_model, _, _ = _load_model(console, bar, model_task, **PIPELINE_MODEL,
+                                               why=" for the CNNPipeline scene")
+            pool.start("CNNPipeline", model=pipeline_model,
+                       model_spec={**PIPELINE_MODEL, "seed": SEED})
+        times["model"] = time.perf_counter() - t0
+        times["model_cpu"] = time.process_time() - cpu0
+        bar.update(model_task, description="2/4 model", total=1, completed=1)
 
-    def progress():
-        return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                        MofNCompleteColumn(), TimeElapsedColumn(), console=console,
-                        transient=False)
+        # 3. figures ------------------------------------------------------------
+        t0, cpu0 = time.perf_counter(), time.process_time()
+        from .plot import save_figure
 
-    t0 = time.perf_counter()
-    from .plot import save_figure
-
-    items: list[TourItem] = []
-    makers, accuracy = _figures(model, record, x_test_u8, y_test, epochs=epochs,
-                                n_train=n_train)
-    with progress() as bar:
-        task = bar.add_task("3/4 figures", total=len(makers))
+        figure_items: list[TourItem] = []
+        makers, accuracy = _figures(model, record, x_test_u8, y_test, epochs=epochs,
+                                    n_train=n_train)
+        bar.update(figures_task, total=len(makers))
+        bar.start_task(figures_task)
         for fkey, make in makers.items():
             title, sentence = FIGURES[fkey]
             rel = f"figures/{fkey.replace('_', '-')}.png"
             t1 = time.perf_counter()
-            bar.update(task, description=f"3/4 figures: {fkey}")
+            bar.update(figures_task, description=f"3/4 figures: {fkey}")
             try:
                 save_figure(make(), out / rel, dpi=DPI)
-                width, height = _png_size(out / rel)
-                items.append(TourItem(fkey, "figure", title, sentence, rel, width=width,
-                                      height=height, seconds=time.perf_counter() - t1,
-                                      **_placement(fkey)))
+                fig_width, fig_height = _png_size(out / rel)
+                figure_items.append(TourItem(fkey, "figure", title, sentence, rel,
+                                             width=fig_width, height=fig_height,
+                                             seconds=time.perf_counter() - t1,
+                                             **_placement(fkey, fig_width)))
             except Exception as exc:  # report it on the page and in the summary
-                items.append(TourItem(fkey, "figure", title, sentence, status="failed",
-                                      note=f"{type(exc).__name__}: {exc}", **_placement(fkey)))
-                bar.console.print(f"[red]figure {fkey} failed: {type(exc).__name__}: {exc}")
-            bar.advance(task)
-        bar.update(task, description="3/4 figures")
-    items.append(_explorer(out, model, console))
-    times["figures"] = time.perf_counter() - t0
+                figure_items.append(TourItem(fkey, "figure", title, sentence, status="failed",
+                                             note=f"{type(exc).__name__}: {exc}",
+                                             **_placement(fkey)))
+                console.print(f"[red]figure {fkey} failed: {type(exc).__name__}: {exc}")
+            bar.advance(figures_task)
+        bar.update(figures_task, description="3/4 figures")
+        figure_items.append(_explorer(out, model, console))
+        times["figures"] = time.perf_counter() - t0
+        times["figures_cpu"] = time.process_time() - cpu0
 
-    # 4. scenes -----------------------------------------------------------------
-    t0 = time.perf_counter()
-    if scenes:
-        renders_dir = cache_dir() / "renders"
-        with progress() as bar:
-            task = bar.add_task(f"4/4 scenes ({quality} quality)", total=len(scenes))
-            for scene in scenes:
-                items.append(_render_scene(scene, out, quality, renders_dir, bar,
-                                           model=scene_models[scene]))
-                bar.advance(task)
-            bar.update(task, description=f"4/4 scenes ({quality} quality)")
-    else:
+        # 4. scenes: wait for the workers, then copy videos and posters in ---------
+        t0 = time.perf_counter()
+        scene_items = [_publish_scene(item, out) for item in pool.results()]
+        times["scenes"] = pool.seconds
+        times["scenes_wait"] = time.perf_counter() - t0
+        times["render"] = sum(i.seconds for i in scene_items if not i.cached)
+        times["render_cpu"] = sum(i.cpu_seconds for i in scene_items if not i.cached)
+    if not scenes:
         console.print("[bold]4/4 scenes[/]: not rendered (--no-render)")
-    times["scenes"] = time.perf_counter() - t0
 
     # the page, last -------------------------------------------------------------
+    items = figure_items + scene_items
     times["total"] = time.perf_counter() - t_start
+    times["main_cpu"] = time.process_time() - cpu_start
     n_videos = sum(1 for i in items if i.kind == "video" and i.status == "ok")
     summary = [
-        f"Model: the article's simple CNN ({MODEL}), trained {epochs} epoch(s) on "
+        f"Model: the article's simple CNN ({MODEL}), trained {epochs} "
+        f"epoch{'s' if epochs != 1 else ''} on "
         f"{n_train or 60000:,} MNIST training images with seed {SEED}.",
         f"Test accuracy: {accuracy:.2%} on the 10,000 MNIST test images "
         f"(error {1 - accuracy:.2%}).",
         f"{sum(1 for i in items if i.kind == 'figure' and i.status == 'ok')} figures and "
-        f"{n_videos} animations ({quality} quality).",
+        f"{n_videos} animations ({width}x{height}, {fps} fps).",
     ]
     command = "convviz tour" + (" --quick" if quick else "") + (
-        f" --quality {quality}" if quality != "low" else "") + ("" if render_videos else
-                                                                 " --no-render")
+        f" --quality {quality}" if quality != default_quality(quick) else "") + (
+        "" if render_videos else " --no-render")
     items = _ordered(items)
     index = write_index(out, items, summary=summary,
                         footer=f"Made by '{command}' with convviz. Every number in the "
@@ -608,13 +732,26 @@ def _explorer(out: pathlib.Path, model, console) -> TourItem:
     return TourItem("explore", "page", title, sentence, "explore.html", seconds=seconds, **place)
 
 
-def _placement(key: str) -> dict:
-    return {"section": _SECTION_OF.get(key, "How a convolution works"), "wide": key in _WIDE}
+def _placement(key: str, width: int | None = None) -> dict:
+    """The section of ``key`` and whether its cell is wide (a figure ``width`` px wide)."""
+    return {"section": _SECTION_OF.get(key, "How a convolution works"),
+            "wide": width is not None and width > HALF_CELL}
 
 
-def _load_model(console, name: str, epochs: int, n_train, why: str = ""):
+def _progress(console):
+    """One rich display for the whole run: the model, the figures and the scenes."""
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn,
+                               TextColumn, TimeElapsedColumn)
+
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                    MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                    transient=False)
+
+
+def _load_model(console, bar, task, name: str, epochs: int, n_train, why: str = ""):
     """``(model, was_cached, cache key)``: ``name`` trained with the tour's seed, from
-    the cache when it is there; says which, and shows Keras' progress bar when training."""
+    the cache when it is there; says which, and shows the training on ``bar``'s ``task``
+    (one step per batch; one line per epoch with the test accuracy)."""
     from .train import is_cached, load_trained, model_path
 
     key = model_path(name, epochs=epochs, seed=SEED, n_train=n_train).stem
@@ -624,12 +761,39 @@ def _load_model(console, name: str, epochs: int, n_train, why: str = ""):
             + f", seed {SEED}{why}")
     if cached:
         console.print(f"[bold]2/4 model[/]: {what}: [green]reused from the cache[/] ({key})")
+        bar.update(task, description=f"2/4 model: loading {name}")
     else:
         console.print(f"[bold]2/4 model[/]: training {what} (cached afterwards, so this "
                       "happens once)")
-    model = load_trained(name, epochs=epochs, seed=SEED, n_train=n_train,
-                         verbose=0 if cached else 1)
+    model = load_trained(name, epochs=epochs, seed=SEED, n_train=n_train, verbose=0,
+                         callbacks=[_training_display(console, bar, task, name)])
     return model, cached, key
+
+
+def _training_display(console, bar, task, name: str):
+    """A Keras callback that moves ``task`` one step per batch and prints each epoch."""
+    import keras
+
+    class TrainingDisplay(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.epochs, steps = self.params["epochs"], self.params.get("steps") or 0
+            bar.reset(task, total=self.epochs * steps or None,
+                      description=f"2/4 model: training {name}, epoch 1/{self.epochs}")
+            self.start = time.perf_counter()
+
+        def on_train_batch_end(self, batch, logs=None):
+            bar.advance(task)
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = logs or {}
+            console.print(f"  {name} epoch {epoch + 1}/{self.epochs}: accuracy "
+                          f"{logs.get('accuracy', float('nan')):.2%} on the training images, "
+                          f"{logs.get('val_accuracy', float('nan')):.2%} on the 10,000 test "
+                          f"images ({time.perf_counter() - self.start:.0f} s)")
+            bar.update(task, description=f"2/4 model: training {name}, epoch "
+                                         f"{min(epoch + 2, self.epochs)}/{self.epochs}")
+
+    return TrainingDisplay()
 
 
 def _ordered(items: list[TourItem]) -> list[TourItem]:
@@ -638,44 +802,257 @@ def _ordered(items: list[TourItem]) -> list[TourItem]:
     return sorted(items, key=lambda i: order.get(i.section, len(order)))
 
 
-def _render_scene(scene, out, quality, renders_dir, bar, *, model) -> TourItem:
+def _scene_config(scene: str):
+    """The config the tour renders ``scene`` with (the model scenes draw the figures' digit)."""
     from . import render as render_mod
 
+    return (render_mod.SceneConfig(digit_index=DIGIT)
+            if scene in render_mod.MODEL_SCENES else None)
+
+
+def _scene_item(scene: str, **fields) -> TourItem:
     title, sentence = SCENE_TEXT.get(scene, (scene, f"The {scene} scene."))
-    rel, poster = f"videos/{scene}.mp4", f"stills/{scene}.png"
-    if importlib.util.find_spec(render_mod.scene_module(scene)) is None:
-        note = (f"its module {render_mod.scene_module(scene)} is not installed, so there is "
-                "nothing to render")
-        bar.console.print(f"[yellow]scene {scene}: skipped, {note}")
-        return TourItem(scene, "video", title, sentence, status="skipped", note=note,
-                        **_placement(scene))
-    before = set(renders_dir.glob("*.mp4")) if renders_dir.is_dir() else set()
-    t1 = time.perf_counter()
-    bar.update(bar.task_ids[0], description=f"4/4 scenes: rendering {scene}")
+    return TourItem(scene, "video", title, sentence, **fields, **_placement(scene))
+
+
+def _render_scene(scene, quality, *, model=None, model_spec=None) -> TourItem:
+    """Render ``scene`` (or take it from the render cache) and keep its poster beside it.
+
+    Runs in a worker process of :class:`_ScenePool` (``model_spec``: the arguments of
+    :func:`convviz.train.load_trained`, whose cache has the model by then) or here
+    (``model``: a Keras model). Returns the scene's item with ``path`` and ``poster``
+    pointing INTO THE CACHE (:func:`_publish_scene` copies them into the tour's
+    folder); never raises: a failure is a ``"failed"`` item with the reason.
+    """
+    from . import render as render_mod
+
+    start, cpu = time.perf_counter(), time.process_time()
     try:
-        config = (render_mod.SceneConfig(digit_index=DIGIT)     # the figures' test digit
-                  if scene in render_mod.MODEL_SCENES else None)
-        cached_video = render_mod.render(scene, config, quality=quality, model=model)
-        cached = cached_video in before
-        target = out / rel
-        with atomic_path(target) as tmp:
-            shutil.copyfile(cached_video, tmp)
-        n_frames, (width, height), stills = render_mod.read_video(target, (1.0,))
-        if n_frames == 0:
-            raise RuntimeError(f"the video {cached_video} has no frames")
-        with atomic_path(out / poster) as tmp:
-            stills[0].save(tmp, format="PNG")
+        if model_spec is not None:
+            from .train import load_trained
+
+            model = load_trained(verbose=0, **model_spec)
+        video = render_mod.render(scene, _scene_config(scene), quality=quality, model=model)
+        poster = video.with_name(f"{video.stem}.poster.png")
+        if not poster.is_file():
+            render_mod.save_still(video, poster, at=1.0)          # the poster
+        frames, (width, height) = _frames_and_size(video)
     except Exception as exc:  # one scene failing must not lose the rest of the tour
-        note = f"{type(exc).__name__}: {exc}"
-        bar.console.print(f"[red]scene {scene} failed: {note}")
-        return TourItem(scene, "video", title, sentence, status="failed", note=note,
-                        **_placement(scene))
-    seconds = time.perf_counter() - t1
-    how = "[green]reused from the cache[/]" if cached else f"rendered in {seconds:.0f} s"
-    bar.console.print(f"scene {scene}: {how}, {n_frames} frames {width}x{height}")
-    return TourItem(scene, "video", title, sentence, rel, poster=poster, width=width,
-                    height=height, frames=n_frames, cached=cached, seconds=seconds,
-                    **_placement(scene))
+        return _scene_item(scene, status="failed", note=f"{type(exc).__name__}: {exc}")
+    return _scene_item(scene, path=str(video), poster=str(poster), width=width, height=height,
+                       frames=frames, seconds=time.perf_counter() - start,
+                       cpu_seconds=time.process_time() - cpu)
+
+
+def _frames_and_size(video: pathlib.Path) -> tuple[int, tuple[int, int]]:
+    """``(frames, (width, height))`` of a rendered video, counted once and kept beside
+    it in the cache (``<video>.json``) so that a re-run decodes nothing."""
+    from . import render as render_mod
+
+    info = video.with_suffix(".json")
+    if info.is_file():
+        known = json.loads(info.read_text())
+        return known["frames"], tuple(known["size"])
+    frames, size, _ = render_mod.read_video(video)
+    if frames == 0:
+        raise RuntimeError(f"the video {video} has no frames")
+    atomic_write(info, json.dumps({"frames": frames, "size": list(size)}))
+    return frames, size
+
+
+def _publish_scene(item: TourItem, out: pathlib.Path) -> TourItem:
+    """Copy a rendered scene's video and poster from the cache into ``out``; the item
+    with paths relative to ``out`` (or ``"failed"`` if the copy fails)."""
+    if item.status != "ok":
+        return item
+    rel, poster = f"videos/{item.key}.mp4", f"stills/{item.key}.png"
+    try:
+        for source, target in ((item.path, rel), (item.poster, poster)):
+            with atomic_path(out / target) as tmp:
+                shutil.copyfile(source, tmp)
+    except OSError as exc:
+        return dataclasses.replace(item, path=None, poster=None, status="failed",
+                                   note=f"{type(exc).__name__}: {exc}")
+    return dataclasses.replace(item, path=rel, poster=poster)
+
+
+def _watch_parent(parent: int) -> None:
+    """Worker initializer: end this worker when the tour process is gone (killed), so no
+    orphan goes on rendering for nobody. The render is interrupted first (a
+    KeyboardInterrupt raised by :data:`_STOP_SIGNAL`), so that its temporary files are
+    cleaned up; after a grace period the process just exits."""
+    import _thread
+    import signal
+
+    stop = getattr(signal, _STOP_SIGNAL, None)
+    if stop is not None:
+        signal.signal(stop, _interrupt)
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        if stop is not None:
+            _thread.interrupt_main(stop)
+        time.sleep(10)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+_STOP_SIGNAL = "SIGUSR1"     # the tour's "stop rendering" to its workers (POSIX only)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"the tour stopped this worker (signal {signum})")
+
+
+class _ScenePool:
+    """The tour's scenes, rendered by ``job`` (:func:`_render_scene`) in ``jobs`` worker
+    processes started with "spawn" (TensorFlow must never be forked), while the tour
+    goes on.
+
+    :meth:`start` takes a scene from the render cache at once or sends it to a worker;
+    ``bar``'s task :attr:`task` counts the scenes as they finish, and :meth:`results`
+    waits for them all. A worker that dies (a crash, the OOM killer) breaks the whole
+    executor and with it the scenes its siblings were rendering or waiting for: each of
+    those is tried once more in a worker of its own, so only the scene that dies there
+    too is reported failed. Leaving the ``with`` block on an error or Ctrl-C interrupts
+    the workers.
+    """
+
+    def __init__(self, scenes, quality, jobs, bar, console, job=None):
+        self.scenes, self.quality, self.bar, self.console = tuple(scenes), quality, bar, console
+        self.job = job or _render_scene
+        self.workers = max(1, min(jobs, len(self.scenes) or 1))
+        self.task = bar.add_task("4/4 scenes", total=len(self.scenes))
+        self.done: dict[str, TourItem] = {}
+        self.running = 0                                # submitted, outcome not yet known
+        self.broken: list[tuple[str, dict]] = []       # (scene, model_spec) to try again
+        self.executor = None
+        self.started = time.perf_counter()
+        self.seconds = 0.0
+        self.lock = threading.Condition()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, trace):
+        if self.executor is None:
+            return
+        if kind is not None:        # an error or Ctrl-C: the workers' work is lost anyway
+            import signal
+
+            # Interrupt their renders (they clean up their temporary files and wait for
+            # the shutdown); ProcessPoolExecutor has no public way to reach its workers
+            # before Python 3.14.
+            stop = getattr(signal, _STOP_SIGNAL, signal.SIGTERM)
+            for process in list((getattr(self.executor, "_processes", None) or {}).values()):
+                with contextlib.suppress(OSError):
+                    os.kill(process.pid, stop)
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def start(self, scene, *, model=None, model_spec=None) -> None:
+        from . import render as render_mod
+
+        if importlib.util.find_spec(render_mod.scene_module(scene)) is None:
+            note = (f"its module {render_mod.scene_module(scene)} is not installed, so there "
+                    "is nothing to render")
+            return self._finish(scene, _scene_item(scene, status="skipped", note=note))
+        try:
+            cached = render_mod.cached_video(scene, _scene_config(scene), quality=self.quality,
+                                             model=model)
+        except Exception as exc:
+            return self._finish(scene, _scene_item(scene, status="failed",
+                                                   note=f"{type(exc).__name__}: {exc}"))
+        if cached is not None:
+            item = self.job(scene, self.quality, model=model)
+            return self._finish(scene, dataclasses.replace(item, cached=True))
+        self._submit(scene, model_spec)
+
+    def _submit(self, scene, model_spec) -> None:
+        from concurrent.futures.process import BrokenProcessPool
+
+        for _ in range(2):
+            if self.executor is None:
+                self.executor = self._executor(self.workers)
+            try:
+                future = self.executor.submit(self.job, scene, self.quality,
+                                              model_spec=model_spec)
+                break
+            except BrokenProcessPool:       # broken by an earlier scene: start afresh
+                self.executor.shutdown(wait=False)
+                self.executor = None
+        with self.lock:
+            self.running += 1
+        future.add_done_callback(lambda f: self._outcome(scene, model_spec, f))
+
+    def _outcome(self, scene, model_spec, future) -> None:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            item = future.result()
+        except BrokenProcessPool:
+            with self.lock:
+                self.broken.append((scene, model_spec))
+                self.running -= 1
+                self.lock.notify_all()
+            return
+        except BaseException as exc:   # e.g. the result could not be sent back
+            item = _scene_item(scene, status="failed", note=f"{type(exc).__name__}: {exc}")
+        self._finish(scene, item)
+        with self.lock:
+            self.running -= 1
+            self.lock.notify_all()
+
+    def _finish(self, scene: str, item: TourItem) -> None:
+        """Record ``item`` (in whichever thread the scene finished) and report it."""
+        with self.lock:
+            self.done[scene] = item
+            self.seconds = time.perf_counter() - self.started
+        if item.status == "skipped":
+            self.console.print(f"[yellow]scene {scene}: skipped, {item.note}")
+        elif item.status == "failed":
+            self.console.print(f"[red]scene {scene} failed: {item.note}")
+        else:
+            how = ("[green]reused from the cache[/]" if item.cached
+                   else f"rendered in {item.seconds:.0f} s")
+            self.console.print(f"scene {scene}: {how}, {item.frames} frames "
+                               f"{item.width}x{item.height}")
+        self.bar.advance(self.task)
+
+    def results(self) -> list[TourItem]:
+        """Every scene's item, in the order of ``scenes``, once all have finished."""
+        with self.lock:
+            self.lock.wait_for(lambda: self.running == 0)
+            again, self.broken = self.broken, []
+        if again:
+            self.console.print(f"[yellow]a scene worker process died; trying "
+                               f"{', '.join(s for s, _ in again)} again, one at a time")
+        for scene, model_spec in again:
+            self._finish(scene, self._alone(scene, model_spec))
+        return [self.done[scene] for scene in self.scenes]
+
+    def _alone(self, scene, model_spec) -> TourItem:
+        """``scene`` once more, in a worker process of its own."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        with self._executor(1) as executor:
+            try:
+                return executor.submit(self.job, scene, self.quality,
+                                       model_spec=model_spec).result()
+            except BrokenProcessPool as exc:
+                note = f"its worker process died, also alone ({type(exc).__name__}: {exc})"
+            except Exception as exc:
+                note = f"{type(exc).__name__}: {exc}"
+        return _scene_item(scene, status="failed", note=note)
+
+    @staticmethod
+    def _executor(workers: int):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_watch_parent, initargs=(os.getpid(),))
 
 
 def _write_manifest(result: TourResult, **settings) -> pathlib.Path:
@@ -703,8 +1080,13 @@ def print_summary(result: TourResult, console=None) -> None:
     console.print(f"test accuracy   {result.accuracy:.2%} ({result.model_key}"
                   f"{', reused from the cache' if result.model_cached else ', trained now'})")
     phases = ", ".join(f"{name} {t[name]:.1f} s" for name in
-                       ("startup", "data", "model", "figures", "scenes", "total") if name in t)
+                       ("startup", "data", "model", "figures", "total") if name in t)
     console.print(f"times           {phases}")
+    if t.get("scenes"):
+        how = (f"{t['render']:.1f} s of rendering in the worker processes" if t.get("render")
+               else "every video reused from the cache")
+        console.print(f"                scenes {t['scenes']:.1f} s from the start, alongside the "
+                      f"rest ({how})")
     if videos:
         console.print(f"videos          {sum(i.status == 'ok' for i in videos)} of {len(videos)}"
                       + (f", reused from the cache: {', '.join(reused)}" if reused else ""))

@@ -203,7 +203,7 @@ class _EpochTimer(keras.callbacks.Callback):
         self.seconds.append(time.perf_counter() - self._start)
 
 
-def _fit(cfg: dict, verbose) -> tuple[keras.Model, dict]:
+def _fit(cfg: dict, verbose, callbacks=()) -> tuple[keras.Model, dict]:
     (x_train, y_train), (x_test, y_test) = load_mnist()
     if cfg["n_train"] is not None:
         x_train, y_train = x_train[:cfg["n_train"]], y_train[:cfg["n_train"]]
@@ -215,7 +215,8 @@ def _fit(cfg: dict, verbose) -> tuple[keras.Model, dict]:
     x_test, y_test = prepare(model, x_test, y_test)
     timer = _EpochTimer()
     fit = model.fit(x_train, y_train, validation_data=(x_test, y_test), epochs=cfg["epochs"],
-                    batch_size=cfg["batch_size"], verbose=verbose, callbacks=[timer])
+                    batch_size=cfg["batch_size"], verbose=verbose,
+                    callbacks=[timer, *callbacks])
     history = {k: [float(v) for v in values] for k, values in fit.history.items()}
     history["epoch_seconds"] = [float(s) for s in timer.seconds]
     return model, history
@@ -273,31 +274,33 @@ def _lock(cfg: dict):
 
 
 def train(name, *, epochs=10, batch_size=200, seed=7, data_format=None, verbose=1,
-          n_train=None, n_test=None, save=True) -> tuple[keras.Model, dict]:
+          n_train=None, n_test=None, save=True, callbacks=()) -> tuple[keras.Model, dict]:
     """Train ``name`` from scratch on MNIST; return ``(model, history)``.
 
     ``history`` is Keras' per-epoch dict (``loss``, ``accuracy``, ``val_loss``,
     ``val_accuracy``; validation is on the test set) plus ``epoch_seconds``.
     ``n_train``/``n_test`` use only the first N training/test images (quick runs).
     With ``save`` the model and history replace any cached ones of this configuration.
+    ``callbacks`` are Keras callbacks added to ``fit`` (e.g. a progress display).
     """
     cfg = _config(name, epochs, batch_size, seed, data_format, n_train, n_test)
     if save:    # before minutes of training, not after
         check_cache_writable(_paths(cfg)[0].parent)
-    model, history = _fit(cfg, verbose)
+    model, history = _fit(cfg, verbose, callbacks)
     if save:
         _save(model, history, cfg)
     return model, history
 
 
 def load_trained(name, *, epochs=10, batch_size=200, seed=7, data_format=None, verbose=1,
-                 n_train=None, n_test=None) -> keras.Model:
+                 n_train=None, n_test=None, callbacks=()) -> keras.Model:
     """The trained model ``name``: from the cache, or trained (and cached) on first use.
 
-    Arguments as in :func:`train`; the defaults are the article's settings. A
-    damaged cache entry is named on stderr and trained again. In a read-only cache a
-    cached model still loads; one that would need training raises
-    :class:`convviz.cache.CacheNotWritable`, naming the folder and ``CONVVIZ_HOME``.
+    Arguments as in :func:`train`; the defaults are the article's settings
+    (``callbacks`` only matter when it trains). A damaged cache entry is named on
+    stderr and trained again. In a read-only cache a cached model still loads; one that
+    would need training raises :class:`convviz.cache.CacheNotWritable`, naming the
+    folder and ``CONVVIZ_HOME``.
     """
     cfg = _config(name, epochs, batch_size, seed, data_format, n_train, n_test)
     model_file, _ = _paths(cfg)
@@ -314,7 +317,7 @@ def load_trained(name, *, epochs=10, batch_size=200, seed=7, data_format=None, v
             print(f"convviz: {damage}; training it again", file=sys.stderr)
         elif verbose:
             print(f"convviz: training {_key(cfg)} (first use; cached in {model_file.parent})")
-        model, history = _fit(cfg, verbose)
+        model, history = _fit(cfg, verbose, callbacks)
         _save(model, history, cfg)
         return model
 

@@ -3,9 +3,10 @@
     python scripts/make-gallery.py TOUR_OUT [GALLERY_DIR]
 
 TOUR_OUT is a folder written by ``convviz tour`` (see scripts/make-gallery.sh). The
-figures are copied as they are; each scene gets a still (PNG, 64 colours) and the
-two scenes of ``--quick`` also a small looping GIF, all made from the tour's videos by
-``convviz.render.save_still`` / ``save_gif``. A scene the tour could not render is
+figures are copied as they are; each scene gets a still (the tour's poster of it, PNG,
+64 colours) and the two scenes of ``--quick`` also a looping GIF made from the tour's
+video by ``convviz.render.save_gif`` with its defaults: 640 px wide, 8 frames a second
+in real time, at most 3 MB (``GIF_BYTES``). A scene the tour could not render is
 listed at the end and its old gallery image is left alone. Every file is written
 atomically.
 """
@@ -19,12 +20,11 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from convviz.cache import atomic_path  # noqa: E402
-from convviz.render import read_video, save_gif  # noqa: E402
-from convviz.tour import FIGURES, QUICK_SCENES  # noqa: E402
+from PIL import Image  # noqa: E402
 
-STILL_AT = 1.0           # the last frame: the finished result (also the page's poster)
-GIF_FPS, GIF_WIDTH = 3, 360
+from convviz.cache import atomic_path  # noqa: E402
+from convviz.render import save_gif  # noqa: E402
+from convviz.tour import FIGURES, QUICK_SCENES  # noqa: E402
 
 
 def main(argv) -> int:
@@ -51,14 +51,14 @@ def main(argv) -> int:
             with atomic_path(target) as tmp:
                 shutil.copyfile(source, tmp)
         else:
-            _, _, (frame,) = read_video(source, (STILL_AT,))
             target = gallery / f"{item['key']}.png"
-            with atomic_path(target) as tmp:
-                frame.convert("P", palette=1, colors=64).save(tmp, format="PNG", optimize=True)
+            with Image.open(tour / item["poster"]) as poster, atomic_path(target) as tmp:
+                poster.convert("P", palette=1, colors=64).save(tmp, format="PNG", optimize=True)
             if item["key"] in QUICK_SCENES:
-                gif = save_gif(source, gallery / f"{item['key']}.gif", fps=GIF_FPS,
-                               width=GIF_WIDTH)
-                print(f"wrote {gif} ({gif.stat().st_size // 1024} KB)")
+                gif = save_gif(source, gallery / f"{item['key']}.gif")
+                with Image.open(gif) as image:
+                    print(f"wrote {gif} ({gif.stat().st_size // 1024} KB, "
+                          f"{image.width}x{image.height})")
         target.chmod(0o644)
         print(f"wrote {target} ({target.stat().st_size // 1024} KB)")
     for extra in sorted(gallery.glob("*.gif")):

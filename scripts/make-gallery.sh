@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerate the README's gallery (docs/gallery/) with the project's own code:
-# the full tour (the article's 10-epoch simple CNN from the cache, every scene at low
-# quality), then its figures, a still of each scene and GIFs of the two short ones.
+# the full tour (the article's 10-epoch simple CNN from the cache, every scene at the
+# tour's default 1280x720, 30 fps), then its figures, each scene's poster as a still
+# and GIFs of the two short ones (640 px wide, 8 fps, at most 3 MB each).
 #
 #     bash scripts/make-gallery.sh [TOUR_OUT]      (default build/gallery-tour)
 set -euo pipefail

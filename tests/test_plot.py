@@ -18,6 +18,8 @@ from convviz.plot import (
     plot_filters,
     plot_history,
     save_figure,
+    window_sentence,
+    SMALL,
 )
 from convviz.worked import multi_channel_example, single_channel_example
 
@@ -45,6 +47,21 @@ def cell_texts(ax, shape):
 
 def as_numbers(texts):
     return np.vectorize(float)(texts).astype(float)
+
+
+def figure_texts(fig):
+    """Every free text of a figure and of its subfigures, in order."""
+    return [t.get_text() for f in [fig, *fig.subfigs] for t in f.texts]
+
+
+def smallest_text_pt(fig):
+    """The smallest font size (points) of any visible, non-empty text once drawn."""
+    from matplotlib.text import Text
+
+    fig.draw_without_rendering()                   # lays out ticks and colour bars
+    sizes = [t.get_fontsize() for t in fig.findobj(Text)
+             if t.get_visible() and t.get_text().strip()]
+    return min(sizes)
 
 
 # ----------------------------------------------------------------- digits
@@ -152,7 +169,7 @@ def test_plot_feature_maps_one_tile_per_channel_titled_with_index_and_shape():
         np.testing.assert_array_equal(ax.images[0].get_array(), maps[1, :, :, c])
         assert ax.get_title() == str(c)
         assert ax.images[0].get_clim() == (maps[1].min(), maps[1].max())
-    assert any("output (28, 28, 32)" in t.get_text() for t in fig.texts)
+    assert "output (28, 28, 32) = 32 feature maps of 28×28" in figure_texts(fig)
 
 
 def test_plot_feature_maps_reads_channels_first():
@@ -161,7 +178,10 @@ def test_plot_feature_maps_reads_channels_first():
     axes = image_axes(fig)
     assert len(axes) == 5
     np.testing.assert_array_equal(axes[4].images[0].get_array(), maps[0, 4])
-    assert any("output (5, 6, 7)" in t.get_text() for t in fig.texts)
+    texts = figure_texts(fig)
+    assert "output (5, 6, 7) = 5 feature maps of 6×7" in texts
+    assert texts[0] == ("Shapes are written (channels, height, width): the data format is "
+                        "channels_first; a tile's title is its channel index.")
 
 
 def test_plot_feature_maps_of_several_layers_and_the_input():
@@ -172,10 +192,36 @@ def test_plot_feature_maps_of_several_layers_and_the_input():
     axes = image_axes(fig)
     assert len(axes) == 1 + 20 + 20 + 15
     np.testing.assert_array_equal(axes[0].images[0].get_array(), digit)
-    texts = [t.get_text() for sub in fig.subfigs for t in sub.texts]
-    assert any(t.startswith("conv1: output (24, 24, 30), first 20 of 30 channels") for t in texts)
-    assert any(t.startswith("conv2: output (10, 10, 15)") for t in texts)
+    texts = figure_texts(fig)
+    assert "conv1: output (24, 24, 30) = 30 feature maps of 24×24, the first 20 shown" in texts
+    assert "conv2: output (10, 10, 15) = 15 feature maps of 10×10" in texts
+    assert "input: one 28×28 image" in texts
     assert "digit 7" in texts
+    notation = [t for t in texts if t.startswith("Shapes are")]
+    assert notation == ["Shapes are written (height, width, channels): the data format is "
+                        "channels_last; a tile's title is its channel index."]  # said once
+
+
+def test_plot_feature_maps_names_each_layers_format_when_they_differ():
+    maps = {"a": RNG.random((1, 3, 4, 5)), "b": RNG.random((1, 6, 7, 2))}
+    fig = plot_feature_maps(maps, data_format={"a": "channels_last", "b": "channels_first"})
+    texts = figure_texts(fig)
+    assert "a: output (3, 4, 5) = 5 feature maps of 3×4   [channels_last: (height, width, " \
+           "channels)]" in texts
+    assert "b: output (6, 7, 2) = 6 feature maps of 7×2   [channels_first: (channels, height, " \
+           "width)]" in texts
+    assert texts[0].startswith("Shapes are in each layer's own data format")
+
+
+def test_plot_feature_maps_colour_bar_is_labelled_and_spans_the_layer():
+    maps = {"conv1": RNG.random((1, 6, 6, 4)) * 3, "pool1": RNG.random((1, 3, 3, 4))}
+    fig = plot_feature_maps(maps)
+    bars = [ax for ax in fig.axes if ax.get_ylabel() == "activation"]
+    assert len(bars) == 2                                   # one per layer
+    for bar, values in zip(bars, maps.values()):
+        assert bar.get_ylim() == pytest.approx((values.min(), values.max()))
+    assert not [ax for ax in plot_feature_maps(maps, shared_scale=False).axes
+                if ax.get_ylabel() == "activation"]
 
 
 def test_plot_feature_maps_refuses_dense_outputs():
@@ -246,6 +292,29 @@ def test_plot_conv_step_with_padding_stride_floats_and_several_filters():
     assert_step_figure_matches_trace(fig, trace, 5)
 
 
+def test_the_step_sentence_says_where_the_kernel_is_in_plain_words():
+    x, kernel = single_channel_example()
+    trace = trace_conv2d(x, kernel)
+    assert window_sentence(trace, trace[4]) == (
+        "The 3×3 kernel covers rows 1–3 and columns 1–3 of the input; it moves 1 cell at a "
+        "time; no zeros are added around the input.")
+    fig = plot_conv_step(trace, 4)
+    assert window_sentence(trace, trace[4]) in figure_texts(fig)
+    # 4x4 input, stride 2, "same": one row/column of zeros, at the bottom and right only
+    trace = trace_conv2d(x[:4, :4], kernel, strides=2, padding="same")
+    assert trace.pads == ((0, 1), (0, 1))
+    assert window_sentence(trace, trace[3]) == (
+        "The 3×3 kernel covers rows 2–4 and columns 2–4 of the zero-bordered input; it moves "
+        "2 cells at a time; zeros added: 1 row at the bottom, 1 column on the right.")
+    # different strides per axis, padding on every side, a dilated (gapped) window
+    trace = trace_conv2d(RNG.random((1, 7, 7, 1)), RNG.random((2, 2, 1, 1)), strides=(1, 3),
+                         padding=((2, 1), (1, 3)), dilation_rate=2)
+    assert window_sentence(trace, trace[0]) == (
+        "The 2×2 kernel covers rows 0, 2 and columns 0, 2 of the zero-bordered input; it "
+        "moves 1 row down and 3 columns across at a time; zeros added: 2 rows on top, 1 row "
+        "at the bottom, 1 column on the left, 3 columns on the right.")
+
+
 def test_plot_conv_step_refuses_bad_steps():
     x, kernel = single_channel_example()
     trace = trace_conv2d(x, kernel)
@@ -276,6 +345,15 @@ def test_plot_history_draws_train_and_validation_curves():
         np.testing.assert_array_equal(lines["train"].get_ydata(), HISTORY[metric])
         np.testing.assert_array_equal(lines["validation"].get_ydata(), HISTORY["val_" + metric])
         assert lines["validation"].get_linestyle() == "--"
+
+
+def test_plot_history_names_the_validation_curves_as_asked():
+    fig = plot_history(HISTORY, val_label="test")
+    for ax in fig.axes[:2]:
+        assert [line.get_label() for line in ax.lines] == ["train", "test"]
+        assert ax.get_legend().get_texts()[1].get_text() == "test"
+    with pytest.raises(ValueError, match=r"val_label must be a non-empty str, got ''"):
+        plot_history(HISTORY, val_label="")
 
 
 def test_plot_history_compares_models():
@@ -317,6 +395,66 @@ def test_plot_confusion_writes_the_counts_and_the_accuracy():
     np.testing.assert_array_equal(as_numbers(shown), [[1, 1, 0], [0, 1, 0], [1, 0, 2]])
     assert ax.get_title() == "accuracy 66.67% on 6 images"
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("predicted", "true")
+
+
+def test_plot_confusion_sets_the_right_answers_apart_and_colours_mistakes_on_a_log_scale():
+    from matplotlib.colors import LogNorm, to_rgba
+
+    from convviz.plot import RIGHT_COLOR
+
+    y_true = np.repeat(np.arange(3), 400)
+    y_pred = y_true.copy()
+    y_pred[:1] = 1                    # one 0 read as 1
+    y_pred[400:440] = 2               # forty 1s read as 2
+    fig = plot_confusion(FixedPredictor(np.eye(3)[y_pred]), np.arange(1200), y_true)
+    ax = image_axes(fig)[0]
+    mistakes, right = ax.images
+    shown = mistakes.get_array()
+    assert shown.mask[np.eye(3, dtype=bool)].all()           # the diagonal is not a mistake
+    assert shown[0, 1] == 1 and shown[1, 2] == 40
+    assert shown.mask[np.asarray(confusion_matrix(y_true, y_pred)) == 0].all()  # zeros blank
+    norm = mistakes.norm
+    assert isinstance(norm, LogNorm) and (norm.vmin, norm.vmax) == (1, 40)
+    one, forty = mistakes.cmap(norm(1)), mistakes.cmap(norm(40))
+    luminance = lambda rgba: 0.2126 * rgba[0] + 0.7152 * rgba[1] + 0.0722 * rgba[2]  # noqa: E731
+    assert luminance(one) < 0.8                      # a single mistake is clearly coloured
+    assert luminance(forty) < luminance(one) - 0.3  # and forty are darker
+    np.testing.assert_allclose(right.get_array()[1, 1], to_rgba(RIGHT_COLOR))
+    assert right.get_array()[0, 1, 3] == 0                  # transparent off the diagonal
+    shown_counts = cell_texts(ax, (3, 3))
+    assert shown_counts[1, 1] == "360" and shown_counts[1, 2] == "40" and shown_counts[0, 1] == "1"
+
+
+def test_every_figure_text_is_at_least_small_points():
+    """SMALL points are >= 14 px at the tour's 120 dpi (the page shows figures 1:1)."""
+    assert SMALL * 120 / 72 >= 14
+    x, kernel, bias = multi_channel_example()
+    figures = {
+        "digits": plot_digits(RNG.random((4, 28, 28)), [5, 0, 4, 1]),
+        "filters": plot_filters(RNG.normal(size=(5, 5, 1, 32))),
+        "filters, small tiles": plot_filters(RNG.normal(size=(5, 5, 1, 16)), tile=0.5),
+        "filter stacks": plot_filters(RNG.normal(size=(3, 3, 4, 6))),
+        "annotated": plot_filters(RNG.normal(size=(3, 3, 1, 4))),
+        "maps": plot_feature_maps({"conv1": RNG.random((1, 28, 28, 32)),
+                                   "pool1": RNG.random((1, 14, 14, 32))},
+                                  input_image=RNG.random((28, 28)), title="t"),
+        "conv step": plot_conv_step(trace_conv2d(x, kernel, bias,
+                                                 data_format="channels_first"), 0),
+        "floats": plot_conv_step(trace_conv2d(RNG.normal(size=(1, 5, 5, 2)),
+                                              RNG.normal(size=(3, 3, 2, 1))), 3),
+        "history": plot_history(HISTORY),
+        "confusion": plot_confusion(FixedPredictor(np.eye(10)[RNG.integers(0, 10, 500)]),
+                                    np.arange(500), RNG.integers(0, 10, 500)),
+    }
+    sizes = {name: smallest_text_pt(fig) for name, fig in figures.items()}
+    assert all(size >= SMALL for size in sizes.values()), sizes
+
+
+def test_many_small_filter_tiles_are_titled_by_index_and_say_so():
+    fig = plot_filters(RNG.normal(size=(5, 5, 1, 16)), tile=0.5)
+    axes = image_axes(fig)
+    assert [ax.get_title() for ax in axes[:3]] == ["0", "1", "2"]
+    assert "tile title = filter index" in fig.get_suptitle()
 
 
 # ----------------------------------------------------------------- fig=/ax= and saving

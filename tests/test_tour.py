@@ -4,13 +4,15 @@ The end-to-end tests run ``python -m convviz tour --quick`` three times in a
 subprocess, in the session's temporary CONVVIZ_HOME (tests/conftest.py):
 
 A. killed (SIGKILL) while it writes the figures -- the folder must hold no page and
-   no file that is not complete;
+   no file that is not complete, and its scene workers must stop too (the renders
+   they finished are then removed from the cache, so that B renders again);
 B. a complete run into the same folder -- reuses the model A trained and checks that
    every promised file exists, decodes and has the expected size, and that
    ``index.html`` references all of them;
 C. a re-run -- says it reused the model and every video, and is faster than B.
 
-Then ``index.html`` is screenshotted with headless Chromium.
+Then ``index.html`` is opened in headless Chromium (tests/browser.py) at 390 and
+1366 px: it must fit both, and is screenshotted at both.
 """
 from __future__ import annotations
 
@@ -24,7 +26,9 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
+from browser import needs_chromium
 
 from convviz.tour import FIGURES, SCENE_TEXT, TourItem, quick_scenes, write_index
 
@@ -67,14 +71,18 @@ def parse_page(path) -> _Links:
 def figure(key="digits", **kw):
     title, sentence = FIGURES.get(key, (key, f"About {key}."))
     kw.setdefault("path", f"figures/{key}.png")
-    return TourItem(key, "figure", title, sentence, width=400, height=300, **kw)
+    kw.setdefault("width", 400)
+    kw.setdefault("height", 300)
+    return TourItem(key, "figure", title, sentence, **kw)
 
 
 def video(key="KernelSlide", **kw):
     title, sentence = SCENE_TEXT.get(key, (key, f"About {key}."))
     kw.setdefault("path", f"videos/{key}.mp4")
     kw.setdefault("poster", f"stills/{key}.png")
-    return TourItem(key, "video", title, sentence, width=854, height=480, **kw)
+    kw.setdefault("width", 854)
+    kw.setdefault("height", 480)
+    return TourItem(key, "video", title, sentence, **kw)
 
 
 # --------------------------------------------------------------------------- the page (fast)
@@ -161,33 +169,163 @@ def test_quick_scenes_need_no_trained_model():
     assert set(SCENE_TEXT) == set(render.SCENES)          # a sentence for every scene
 
 
-def test_a_missing_or_failing_scene_is_reported_not_fatal(tmp_path, monkeypatch):
+def _pool(scenes, quality="low", jobs=2, job=None):
+    """A _ScenePool reporting into a silent console; ``(pool, bar)``."""
     from rich.console import Console
     from rich.progress import Progress
 
-    from convviz import render, tour
+    from convviz import tour
 
     quiet = Console(file=open(os.devnull, "w"))
+    bar = Progress(console=quiet)
+    return tour._ScenePool(scenes, quality, jobs, bar, quiet, job=job), bar
+
+
+def test_scene_captions_state_the_sizes_the_scenes_show():
+    """Hand-computed for the article's examples: 5x5 input, 3x3 kernel."""
+    claims = {
+        "KernelSlide": ["3×3 kernel", "5×5 input", "the 9 products", "3×3 feature map"],
+        "KernelSlideSame": ["1 cell wide", "makes the 5×5 input 7×7", "input's size, 5×5"],
+        "KernelSlideStride2": ["stride 2", "shrinks to 2×2 (3×3 with stride 1)"],
+        "KernelSlideSameStride2": ["4×4 input with stride 2", "1 row of zeros at the bottom, "
+                                   "1 column of zeros on the right", "output is 2×2"],
+        "MultiChannelSum": ["3 channels", "one 3×3 kernel per channel", "ONE 3×3 feature map"],
+        "FiltersAndKernels": ["2 filters on the same 3-channel input give 2 feature maps of "
+                              "3×3", "a stack of 3 kernels"],
+        "Pooling": ["2×2 max pooling with stride 2", "the 4×4 map becomes 2×2"],
+        "PoolingSame": ["odd-sized 5×5 map", "output is 3×3 instead of 2×2"],
+    }
+    for scene, words in claims.items():
+        for word in words:
+            assert word in SCENE_TEXT[scene][1], (scene, word)
+
+
+def test_scene_captions_follow_the_config():
+    from convviz.render import SceneConfig
+    from convviz.tour import scene_text
+
+    ones = np.ones((6, 8), dtype=int)
+    assert scene_text("KernelSlide", SceneConfig(input=ones, kernel=np.ones((2, 3))))[1] == (
+        "A 2×3 kernel slides over a 6×8 input (stride 1, no padding); at each position the "
+        "6 products are summed into one cell of the 5×6 feature map.")
+    assert "the 6×8 map becomes 2×2" in scene_text(
+        "Pooling", SceneConfig(input=ones, pool_size=3))[1]
+    same = scene_text("KernelSlideSameStride2", SceneConfig(input=ones[:5], kernel=np.ones((4, 4))))
+    assert same[0] == "'same' padding with stride 2"
+    assert "1 row of zeros on top, 2 rows of zeros at the bottom, 1 column of zeros on the " \
+           "left, 1 column of zeros on the right: when the zeros cannot be split evenly" \
+           in same[1] and same[1].endswith("The output is 3×4.")
+    even = scene_text("KernelSlideSameStride2", SceneConfig(input=ones, kernel=np.ones((4, 4))))
+    assert "a border of zeros 1 cell wide. The output is 3×4." in even[1]      # no odd cell
+    rgb = np.ones((2, 4, 4), dtype=int)
+    assert "input has 2 channels" in scene_text(
+        "MultiChannelSum", SceneConfig(input=rgb, kernel=np.ones((2, 3, 3))))[1]
+
+
+def test_a_missing_or_failing_scene_is_reported_not_fatal(tmp_path, monkeypatch):
+    from convviz import render, tour
+
     monkeypatch.setitem(render.SCENES, "Pooling", "no_such_module")
-    with Progress(console=quiet) as bar:
-        bar.add_task("scenes", total=1)
-        item = tour._render_scene("Pooling", tmp_path, "low", tmp_path / "renders", bar,
-                                  model=None)
-    assert item.status == "skipped"
+    pool, bar = _pool(["Pooling"])
+    with pool:
+        pool.start("Pooling")
+        (item,) = pool.results()
+    assert item.status == "skipped" and pool.executor is None       # nothing was started
     assert "convviz.scenes.no_such_module is not installed" in item.note
+    assert bar.tasks[0].completed == 1
     monkeypatch.undo()
 
     def boom(*args, **kwargs):
         raise RuntimeError("Manim fell over")
 
     monkeypatch.setattr(render, "render", boom)
-    with Progress(console=quiet) as bar:
-        bar.add_task("scenes", total=1)
-        item = tour._render_scene("KernelSlide", tmp_path, "low", tmp_path / "renders", bar,
-                                  model=None)
+    item = tour._render_scene("KernelSlide", "low")
     assert item.status == "failed" and item.note == "RuntimeError: Manim fell over"
-    assert not (tmp_path / "videos").exists() or not list((tmp_path / "videos").iterdir())
+    assert item.path is None and item.poster is None
+    page = write_index(tmp_path, [tour._publish_scene(item, tmp_path)]).read_text()
+    assert "This video could not be made: RuntimeError: Manim fell over" in page
+    assert not (tmp_path / "videos").exists()
 
+
+def fake_render(scene, quality, *, model=None, model_spec=None):
+    """A worker job for the pool tests: the process dies on Pooling, a model spec
+    raises, the rest "render" at once."""
+    if scene == "Pooling":
+        os._exit(3)
+    if model_spec is not None:
+        raise ValueError(f"no model named {model_spec['name']!r}")
+    return TourItem(scene, "video", scene, "s", path=f"/cache/{scene}.mp4",
+                    poster=f"/cache/{scene}.png", width=4, height=2, frames=1, seconds=0.1)
+
+
+def test_a_scene_whose_worker_dies_fails_alone():
+    """A dying worker breaks Python's whole process pool; the scenes it took down with it
+    are tried again alone, so only the one that dies (twice) is reported failed."""
+    scenes = ["KernelSlide", "Pooling", "PoolingSame", "LearnedFilters"]
+    pool, bar = _pool(scenes, job=fake_render)
+    with pool:
+        for scene in scenes[:3]:
+            pool.start(scene)
+        pool.start("LearnedFilters", model_spec={"name": "no_such_model"})
+        items = {i.key: i for i in pool.results()}
+    assert [i.key for i in pool.results()] == scenes                 # in the given order
+    assert items["Pooling"].status == "failed"
+    assert items["Pooling"].note.startswith("its worker process died, also alone "
+                                            "(BrokenProcessPool")
+    assert items["LearnedFilters"].status == "failed"
+    assert items["LearnedFilters"].note.startswith("ValueError: ") \
+        and "no_such_model" in items["LearnedFilters"].note
+    assert items["KernelSlide"].status == items["PoolingSame"].status == "ok"
+    assert items["KernelSlide"].path == "/cache/KernelSlide.mp4"
+    assert bar.tasks[0].completed == bar.tasks[0].total == 4
+
+
+def test_tour_figures_are_shown_at_their_own_size_with_text_of_14_px_or_more(tmp_path):
+    """The six figures of the tour (an untrained simple CNN: nothing trains) at the
+    tour's dpi: at most FIGURE_MAX_WIDTH px wide, which the page shows 1:1 on a 1366 px
+    screen (test_page_fits_a_phone_and_a_projector), with no text under 14 px."""
+    import keras
+    from matplotlib.text import Text
+    from PIL import Image
+
+    from convviz import tour
+    from convviz.data import load_mnist
+    from convviz.models import build
+    from convviz.plot import save_figure
+
+    keras.utils.set_random_seed(0)
+    model = build(tour.MODEL)
+    epochs = 10
+    record = {"history": {"loss": list(np.linspace(0.3, 0.05, epochs)),
+                          "accuracy": list(np.linspace(0.9, 0.99, epochs)),
+                          "val_loss": list(np.linspace(0.1, 0.04, epochs)),
+                          "val_accuracy": list(np.linspace(0.97, 0.988, epochs))}}
+    _, (x_test, y_test) = load_mnist()
+    makers, _ = tour._figures(model, record, x_test[:2000], y_test[:2000], epochs=epochs,
+                              n_train=None)
+    assert set(makers) == set(FIGURES)
+    for key, make in makers.items():
+        fig = make()
+        fig.draw_without_rendering()
+        smallest = min(t.get_fontsize() for t in fig.findobj(Text)
+                       if t.get_visible() and t.get_text().strip())
+        assert smallest * tour.DPI / 72 >= 14, (key, smallest)
+        with Image.open(save_figure(fig, tmp_path / f"{key}.png", dpi=tour.DPI)) as image:
+            assert image.width <= tour.FIGURE_MAX_WIDTH, (key, image.size)
+    fig = makers["feature_maps"]()
+    texts = [t.get_text() for f in [fig, *fig.subfigs] for t in f.texts]
+    assert f"simple_cnn: feature maps of test image #0, a {y_test[0]} (the model answers " \
+        in texts[0]
+
+
+def test_tour_defaults_are_720p_30fps_and_every_core():
+    from convviz import render, tour
+
+    assert render.QUALITIES[tour.default_quality()][1:] == (1280, 720, 30)
+    assert render.QUALITIES[tour.default_quality(quick=True)][1:] == (854, 480, 15)
+    assert 1 <= tour.default_jobs() <= min(os.cpu_count(), tour.MAX_JOBS)
+    with pytest.raises(ValueError, match=r"jobs must be >= 1, got 0"):
+        tour.run_tour("unused", jobs=0)
 
 
 @pytest.mark.slow
@@ -218,13 +356,16 @@ def test_cli_tour_options(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["tour", "--help"])
     assert exit_.value.code == 0
-    text = capsys.readouterr().out
-    for option in ("--out", "--quick", "--quality", "--no-render", "low,medium,high"):
+    text = " ".join(capsys.readouterr().out.split())
+    for option in ("--out", "--quick", "--quality", "--jobs", "--no-render", "low,medium,high",
+                   "medium 1280x720@30 (the default"):
         assert option in text
     with pytest.raises(SystemExit) as exit_:
         main(["tour", "--quality", "ultra"])
     assert exit_.value.code == 2
     assert "argument --quality: invalid choice: 'ultra'" in capsys.readouterr().err
+    assert main(["tour", "--jobs", "0", "--out", "unused"]) == 2
+    assert capsys.readouterr().err.strip() == "convviz tour: error: jobs must be >= 1, got 0"
 
 
 def test_tour_refuses_a_file_as_output_folder(tmp_path):
@@ -252,6 +393,27 @@ def _run(out, env):
     return done.stdout, seconds
 
 
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux /proc)."""
+    found = []
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"                  # a zombie has ended, it only waits to be reaped
+
+
 @pytest.fixture(scope="module")
 def tour_runs(tmp_path_factory, convviz_home):
     """The three runs A (killed), B (complete), C (re-run) of the module docstring."""
@@ -263,15 +425,22 @@ def tour_runs(tmp_path_factory, convviz_home):
     proc = subprocess.Popen(_tour_command(out), env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
-    killed_during_figures = False
+    killed_during_figures, workers = False, []
     while time.monotonic() < deadline and proc.poll() is None:
         if (out / "figures").is_dir() and any((out / "figures").iterdir()):
+            workers = _children(proc.pid)
             proc.send_signal(signal.SIGKILL)
             killed_during_figures = True
             break
         time.sleep(0.05)
     proc.wait(timeout=60)
     seconds_a = time.perf_counter() - start_a
+    deadline = time.monotonic() + 60                 # the workers notice and stop
+    while time.monotonic() < deadline and any(map(_alive, workers)):
+        time.sleep(0.5)
+    orphans = [pid for pid in workers if _alive(pid)]
+    # A's workers may have finished its scenes before the kill: B must render them.
+    shutil.rmtree(convviz_home / "renders", ignore_errors=True)
     after_kill = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     complete = {}
     for rel in after_kill:
@@ -288,7 +457,8 @@ def tour_runs(tmp_path_factory, convviz_home):
     stdout_c, seconds_c = _run(out, env)
     print(f"\ntour runs: A (killed) {seconds_a:.0f} s, B (complete) {seconds_b:.0f} s, "
           f"C (re-run) {seconds_c:.0f} s", file=sys.stderr)
-    return dict(out=out, killed=killed_during_figures, after_kill=after_kill,
+    return dict(out=out, killed=killed_during_figures, workers=workers, orphans=orphans,
+                after_kill=after_kill,
                 complete_after_kill=complete, stdout_b=stdout_b, seconds_b=seconds_b,
                 manifest_b=manifest_b, stdout_c=stdout_c, seconds_c=seconds_c)
 
@@ -296,6 +466,8 @@ def tour_runs(tmp_path_factory, convviz_home):
 @pytest.mark.slow
 def test_killed_tour_leaves_no_page_and_no_partial_file(tour_runs):
     assert tour_runs["killed"], "the tour finished before it could be killed"
+    assert tour_runs["workers"], "the tour had started no scene worker when it was killed"
+    assert tour_runs["orphans"] == [], "its scene workers went on after the tour was killed"
     after = tour_runs["after_kill"]
     assert "index.html" not in after and "tour.json" not in after
     finals = [r for r in after if not pathlib.PurePosixPath(r).name.startswith(".")]
@@ -379,32 +551,138 @@ def test_second_tour_reuses_model_and_videos_and_is_faster(tour_runs):
         (tour_runs["seconds_b"], tour_runs["seconds_c"])
 
 
-def _chromium():
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+def _page_check(driver, page: pathlib.Path, width: int, shot: pathlib.Path) -> dict:
+    """Open ``page`` at ``width`` CSS px, assert that it fits, save a full-page screenshot.
+
+    At 390 and 1366 px: nothing is wider than the window (``scrollWidth <=
+    innerWidth``) and no element sticks out of it; every image loads; no console
+    error, no network request. At 1366 px (a projector): every figure is shown at its
+    own pixel size and every video at least 1280 px wide, so a 14 px label of a 720p
+    video is 14 px on the screen. Returns the displayed sizes for more checks.
+    """
+    from browser import console_errors, network_requests, page_overflow, screenshot, \
+        set_viewport
+
+    from convviz.tour import FIGURE_MAX_WIDTH
+
+    set_viewport(driver, width, 900)
+    driver.get(page.resolve().as_uri())
+    driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        const images = [...document.images];
+        Promise.all(images.map(i => i.complete ? null : new Promise(
+            r => { i.onload = r; i.onerror = r; }))).then(done);""")
+    assert driver.execute_script("return document.documentElement.scrollWidth") \
+        <= driver.execute_script("return window.innerWidth"), width
+    assert page_overflow(driver) <= 0
+    outside = driver.execute_script("""
+        return [...document.body.querySelectorAll('*')].filter(e => {
+            const r = e.getBoundingClientRect();
+            return r.width > 0 && (r.right > window.innerWidth + 0.5 || r.left < -0.5);
+        }).map(e => e.tagName + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right));""")
+    assert outside == [], (width, outside)
+    sizes = driver.execute_script("""
+        return {img: [...document.images].map(i => [i.getAttribute('src'), i.naturalWidth,
+                                                     i.getBoundingClientRect().width]),
+                video: [...document.querySelectorAll('video')].map(
+                    v => [v.id || v.parentElement.id, v.getBoundingClientRect().width])};""")
+    assert all(natural > 0 for _, natural, _ in sizes["img"]), sizes["img"]   # all loaded
+    if width >= 1366:
+        for src, natural, shown in sizes["img"]:
+            if natural <= FIGURE_MAX_WIDTH:
+                assert abs(shown - natural) < 1, (src, natural, shown)        # not shrunk
+        assert all(shown >= 1280 for _, shown in sizes["video"]), sizes["video"]
+    assert console_errors(driver) == []
+    assert network_requests(driver) == []
+    screenshot(driver, shot)
+    return sizes
+
+
+def _png(path: pathlib.Path, size, label: str) -> None:
+    """A figure stand-in of ``size`` px: a grid and a label, like a real figure."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(image)
+    for x in range(0, size[0], 40):
+        draw.line([(x, 0), (x, size[1])], fill="#888888")
+    for y in range(0, size[1], 40):
+        draw.line([(0, y), (size[0], y)], fill="#888888")
+    draw.rectangle([0, 0, size[0] - 1, size[1] - 1], outline="black", width=3)
+    draw.text((10, 10), f"{label} {size[0]}x{size[1]}", fill="black")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path)
+
+
+def _mp4(path: pathlib.Path, size=(1280, 720), frames=8) -> None:
+    """A short H.264 video of ``size`` px (PyAV)."""
+    import av
+    import numpy as np
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
+        for k in range(frames):
+            pixels = np.full((size[1], size[0], 3), 30 + 20 * k, dtype=np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+
+
+# The tour's figure sizes at its 120 dpi (the widest allowed one too), and two videos.
+FAKE_FIGURES = {"digits": (408, 510), "filters": (748, 810), "feature_maps": (1212, 1794),
+                "conv_step": (1224, 1168), "history": (1200, 480), "confusion": (1032, 936),
+                "widest": (1280, 400)}
+
+
+@needs_chromium
+def test_page_fits_a_phone_and_a_projector(tmp_path):
+    """write_index's page with fake items of the tour's sizes, in Chromium at 390 and
+    1366 px: the layout check without running a tour."""
+    from browser import open_browser
+
+    from convviz import tour
+
+    items = []
+    for key, size in FAKE_FIGURES.items():
+        rel = f"figures/{key}.png"
+        _png(tmp_path / rel, size, key)
+        items.append(figure(key, path=rel, width=size[0], height=size[1],
+                            **tour._placement(key, size[0])))
+    for scene in ("KernelSlide", "CNNPipeline"):
+        _mp4(tmp_path / f"videos/{scene}.mp4")
+        _png(tmp_path / f"stills/{scene}.png", (1280, 720), scene)
+        items.append(video(scene, width=1280, height=720, **tour._placement(scene)))
+    items.append(video("Pooling", path=None, poster=None, status="failed",
+                       note="RuntimeError: " + "a_long_unbreakable_reason_" * 12,
+                       **tour._placement("Pooling")))
+    page = write_index(tmp_path, tour._ordered(items),
+                       summary=["Test accuracy: 98.90% on the 10,000 MNIST test images."])
+    with open_browser(tmp_path, width=390) as driver:
+        _page_check(driver, page, 390, tmp_path / "page-390.png")
+        sizes = _page_check(driver, page, 1366, tmp_path / "page-1366.png")
+    assert len(sizes["img"]) == len(FAKE_FIGURES) and len(sizes["video"]) == 2
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(_chromium() is None,
-                    reason="Chromium is not installed (make test installs Debian's chromium)")
+@needs_chromium
 def test_index_renders_in_headless_chromium(tour_runs, tmp_path):
     import numpy as np
+    from browser import open_browser
     from PIL import Image
 
-    shot = tmp_path / "index.png"
-    size = (1280, 2400)
-    command = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-               f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000",
-               f"--window-size={size[0]},{size[1]}", f"--screenshot={shot}",
-               (tour_runs["out"] / "index.html").resolve().as_uri()]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0 and shot.is_file(), done.stderr[-2000:]
-    with Image.open(shot) as image:
-        image = image.convert("RGB")
-    assert image.size == size
-    gray = np.asarray(image.convert("L"), dtype=float)
+    with open_browser(tmp_path, width=390) as driver:
+        for width in (390, 1366):
+            shot = tmp_path / f"index-{width}.png"
+            sizes = _page_check(driver, tour_runs["out"] / "index.html", width, shot)
+            assert len(sizes["img"]) == len(FIGURES)
+            assert len(sizes["video"]) == len(quick_scenes())
+    with Image.open(tmp_path / "index-1366.png") as image:
+        gray = np.asarray(image.convert("L"), dtype=float)
     assert gray.std() > 20, "the screenshot is blank"
-    # Calibrated on this page: with its figures it is ~9 % non-white and ~6 % pure black
-    # (the digits' backgrounds); with the images missing only the text is left: ~2 %
-    # non-white and no pure black at all.
+    # With its figures the page is mostly white with ~10 % dark (lines, text, the
+    # digits' black backgrounds, the videos' dark posters); the text alone is ~2 %.
     assert (gray < 200).mean() > 0.05, "almost only text: are the figures missing?"
     assert (gray < 20).mean() > 0.02, "no black digit images in the screenshot"

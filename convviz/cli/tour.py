@@ -23,11 +23,14 @@ def register(sub) -> None:
     p.add_argument("--out", type=_folder, default="convviz-out",
                    metavar="DIR", help="output folder (default ./convviz-out/)")
     p.add_argument("--quick", action="store_true",
-                   help="a first look in about a minute: 1 epoch on 15,000 images and only "
-                        "the short scenes")
-    p.add_argument("--quality", choices=("low", "medium", "high"), default="low",
-                   help="video quality: low 854x480@15 (default), medium 1280x720@30, "
-                        "high 1920x1080@60")
+                   help="a first look in about a minute: 1 epoch on 15,000 images, only the "
+                        "two short scenes, at low quality")
+    p.add_argument("--quality", choices=("low", "medium", "high"), default=None,
+                   help="video quality: medium 1280x720@30 (the default: readable on a "
+                        "projector), low 854x480@15 (the default of --quick), high 1920x1080@60")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="scenes rendered at once, each in its own process, while the model "
+                        "trains (default: one per CPU core, at most 4)")
     p.add_argument("--no-render", dest="render", action="store_false",
                    help="skip the videos (figures and page only)")
     p.set_defaults(func=tour_command)
@@ -40,6 +43,6 @@ def tour_command(args) -> int:
 
     console = Console(soft_wrap=True)   # long paths stay on one line
     result = run_tour(args.out, quick=args.quick, quality=args.quality,
-                      render_videos=args.render, console=console)
+                      render_videos=args.render, console=console, jobs=args.jobs)
     print_summary(result, console)
     return 1 if result.failed else 0
