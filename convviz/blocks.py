@@ -28,11 +28,11 @@ from numpy.lib.stride_tricks import sliding_window_view
 __all__ = ["Block", "Window", "plan_blocks", "fill_slab", "slab_buffer", "run_parallel",
            "BLOCK_BYTES", "WORK_BUDGET_BYTES"]
 
-# Scratch bytes per block (the im2col patches of a block, or its accumulator).
-# 4 MiB was the fastest of 256 KiB .. 8 MiB for the article's two conv layers on
+# Scratch bytes per block (the im2col patches of a block).
+# 2 MiB was about the fastest of 256 KiB .. 16 MiB for the article's two conv layers on
 # this 2-core machine (benchmarks/bench_conv.py --sweep); small enough to stay in
 # cache between writing the patches and multiplying them.
-BLOCK_BYTES = 4 << 20
+BLOCK_BYTES = 2 << 20
 
 # The promise the blocks keep: scratch memory of any call stays below this
 # (plus its output). One output position's work is far below it for any kernel
@@ -83,6 +83,11 @@ class Window:
     dilation: tuple[int, int]
     pads: tuple[tuple[int, int], tuple[int, int]]
 
+    def slab_bytes(self, channels: int, dtype) -> int:
+        """Slab bytes per output position (the ``sh x sw`` input cells it moves on by),
+        to add to the scratch a block plans for; borders come on top."""
+        return self.strides[0] * self.strides[1] * channels * np.dtype(dtype).itemsize
+
     @property
     def span(self) -> tuple[int, int]:
         """Input cells one window covers along each axis, ``d*(k-1) + 1``."""
@@ -102,20 +107,24 @@ class Window:
 
 
 def _split(total: int, most: int) -> list[slice]:
-    """``range(total)`` in equal-as-possible slices of at most ``most``."""
+    """``range(total)`` in as few slices of at most ``most`` as possible, their
+    sizes differing by one at most (the larger ones first)."""
     parts = -(-total // max(1, most))
-    size = -(-total // parts)
-    return [slice(start, min(start + size, total)) for start in range(0, total, size)]
+    size, larger = divmod(total, parts)
+    bounds = np.cumsum([0] + [size + (i < larger) for i in range(parts)])
+    return [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 def plan_blocks(n: int, out_hw: tuple[int, int], position_bytes: int,
-                target: int = BLOCK_BYTES) -> list[Block]:
-    """Blocks covering an ``(n, H', W')`` output, each about ``target`` bytes of work.
+                target: int | None = None) -> list[Block]:
+    """Blocks covering an ``(n, H', W')`` output, each about ``target`` bytes of work
+    (default :data:`BLOCK_BYTES`).
 
     ``position_bytes`` is the scratch one output position needs (its patch row,
     say). Whole images when one image fits the target, else bands of output rows
     of one image, else runs of columns of one output row.
     """
+    target = BLOCK_BYTES if target is None else target
     ho, wo = out_hw
     every_row, every_col = slice(0, ho), slice(0, wo)
     image_bytes = ho * wo * position_bytes
@@ -151,12 +160,15 @@ def fill_slab(buffer: np.ndarray, x: np.ndarray, block: Block, window: Window,
     shape = (block.shape[0], r1 - r0, c1 - c0, x.shape[3])
     slab = buffer[: math.prod(shape)].reshape(shape)
     h, w = x.shape[1:3]
-    top, bottom, left, right = max(r0, 0), min(r1, h), max(c0, 0), min(c1, w)
-    if (top, bottom, left, right) != (r0, r1, c0, c1):    # part of the slab is padding
-        slab.fill(fill)
-    if bottom > top and right > left:
-        slab[:, top - r0: bottom - r0, left - c0: right - c0] = \
-            x[block.images, top:bottom, left:right]
+    top = min(max(r0, 0), r1)           # the input's rows [top, bottom) and columns
+    bottom = max(min(r1, h), top)       # [left, right) lie in the slab; the rest is padding
+    left = min(max(c0, 0), c1)
+    right = max(min(c1, w), left)
+    slab[:, : top - r0] = fill
+    slab[:, bottom - r0:] = fill
+    slab[:, top - r0: bottom - r0, : left - c0] = fill
+    slab[:, top - r0: bottom - r0, right - c0:] = fill
+    slab[:, top - r0: bottom - r0, left - c0: right - c0] = x[block.images, top:bottom, left:right]
     return slab
 
 

@@ -52,13 +52,22 @@ that records every step.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from numbers import Integral
 
 import numpy as np
 
-from .blocks import Block, Window, fill_slab, plan_blocks, run_parallel, slab_buffer
+from .blocks import (
+    WORK_BUDGET_BYTES,
+    Block,
+    Window,
+    fill_slab,
+    plan_blocks,
+    run_parallel,
+    slab_buffer,
+)
 
 __all__ = [
     "conv2d",
@@ -245,8 +254,9 @@ class ConvSetup:
     ``x`` is ``(N, H, W, C_in)``, ``kernel`` ``(kh, kw, C_in, C_out)``, ``bias``
     ``(C_out,)`` (zeros when none was given), ``pads`` ``((top, bottom), (left, right))``
     and ``out_hw`` the output's ``(H', W')``. ``dtype`` is what the result is
-    computed in (the number-type rule at the top of this module). ``restore`` turns
-    an ``(N, H', W', C_out)`` result back into the caller's layout.
+    computed in (the number-type rule at the top of this module); ``x`` and
+    ``kernel`` keep the caller's dtypes, ``bias`` is already in ``dtype``.
+    ``restore`` turns an ``(N, H', W', C_out)`` result back into the caller's layout.
 
     With ``groups=G`` the kernel is ``(kh, kw, C_in / G, C_out)``. With
     ``mode="convolution"`` ``kernel`` is already flipped: it is the array that
@@ -368,6 +378,19 @@ def check_size(shape, what: str, cause: str) -> None:
         )
 
 
+def check_window(window: Window, channels: int, dtype, cause: str) -> None:
+    """Refuse a window whose input cells alone exceed the scratch budget of a call."""
+    (eh, ew), itemsize = window.span, np.dtype(dtype).itemsize
+    need = eh * ew * channels * itemsize
+    if need > WORK_BUDGET_BYTES:
+        raise ValueError(
+            f"{cause} spreads one window over {eh} x {ew} input cells x {channels} channel(s) "
+            f"= {need / 2**20:,.0f} MiB as {np.dtype(dtype)}, more than the "
+            f"{WORK_BUDGET_BYTES >> 20} MiB of scratch memory a call may use "
+            "(convviz.blocks.WORK_BUDGET_BYTES)"
+        )
+
+
 def prepare_conv(x, kernel, bias=None, *, strides=1, padding="valid", dilation_rate=1,
                  data_format="channels_last", groups=1,
                  mode="cross_correlation") -> ConvSetup:
@@ -429,8 +452,11 @@ def prepare_conv(x, kernel, bias=None, *, strides=1, padding="valid", dilation_r
     check_size((n, *out_hw, c_out), "an output", cause)
 
     dtype = compute_dtype([("x", x), ("kernel", kernel)], kh * kw * kernel.shape[2], bias_arr)
+    window = Window((kh, kw), strides, dilation, pads)
+    check_window(window, c_in, dtype, f"dilation_rate={dilation_rate!r}" if dilation != (1, 1)
+                 else f"a kernel of {kh} x {kw}")
     return ConvSetup(
-        x=x, kernel=kernel.astype(dtype, copy=False),
+        x=x, kernel=kernel,
         bias=np.zeros(c_out, dtype) if bias_arr is None else bias_arr.astype(dtype),
         has_bias=bias is not None, strides=strides, dilation=dilation, pads=pads,
         out_hw=tuple(out_hw), data_format=data_format, single_channel=single_channel,
@@ -516,6 +542,7 @@ def conv2d(x, kernel, bias=None, *, strides=1, padding="valid", dilation_rate=1,
 
 def conv_nhwc(setup: ConvSetup) -> np.ndarray:
     """The ``(N, H', W', C_out)`` result of a validated :class:`ConvSetup`."""
+    setup = dataclasses.replace(setup, kernel=setup.kernel.astype(setup.dtype, copy=False))
     kh, kw, c_group, c_out = setup.kernel.shape
     if setup.groups > 1 and c_group == 1:
         return depthwise_nhwc(setup)
@@ -534,7 +561,8 @@ def _im2col(setup: ConvSetup, out: np.ndarray) -> None:
     kh, kw, c_in, c_out = setup.kernel.shape
     taps = kh * kw * c_in
     weights = setup.kernel.reshape(taps, c_out)
-    blocks = plan_blocks(x.shape[0], setup.out_hw, taps * dtype.itemsize)
+    blocks = plan_blocks(x.shape[0], setup.out_hw,
+                         taps * dtype.itemsize + window.slab_bytes(c_in, dtype))
     slabs = slab_buffer(blocks, window, c_in, dtype)
     patches = np.empty(max(b.positions for b in blocks) * taps, dtype)
     # A patch row is (kh, kw, C_in): with one input channel its copy runs only kw
@@ -579,7 +607,8 @@ def _im2col_grouped(setup: ConvSetup, out: np.ndarray) -> None:
     per_group, taps = c_out // groups, kh * kw * c_group
     weights = setup.kernel.reshape(kh, kw, c_group, groups, per_group)
     weights = weights.transpose(3, 0, 1, 2, 4).reshape(groups, taps, per_group)
-    blocks = plan_blocks(x.shape[0], setup.out_hw, groups * (taps + per_group) * dtype.itemsize)
+    blocks = plan_blocks(x.shape[0], setup.out_hw, groups * (taps + per_group) * dtype.itemsize
+                         + window.slab_bytes(x.shape[3], dtype))
     slabs = slab_buffer(blocks, window, x.shape[3], dtype)
     most = max(b.positions for b in blocks)
     patches = np.empty(groups * most * taps, dtype)
@@ -652,7 +681,8 @@ class TapSum:
         kh, kw, _, c_out = kernel.shape
         self.window, self.dtype, self.c_in, self.multiplier = window, dtype, c_in, c_out // c_in
         self.flat = window.strides == (1, 1) and self.multiplier == 1
-        self.blocks = plan_blocks(n_images, out_hw, 2 * c_out * dtype.itemsize, TAP_BLOCK_BYTES)
+        self.blocks = plan_blocks(n_images, out_hw, 2 * c_out * dtype.itemsize
+                                  + window.slab_bytes(c_in, dtype), TAP_BLOCK_BYTES)
         rows = max(b.shape[1] for b in self.blocks)
         cols = max(b.shape[2] for b in self.blocks)
         # the row of kernel values that one tap multiplies, position by position
@@ -741,6 +771,8 @@ def _pool(x, pool_size, strides, padding, data_format, kind):
                f"pool_size={pool_size!r} with padding={padding!r}")
 
     window = Window(pool, strides, (1, 1), pads)
+    check_window(window, c, x.dtype if kind == "max" else np.result_type(x.dtype, np.float32),
+                 f"pool_size={pool_size!r}")
     if kind == "max":
         dtype = x.dtype
         fill = -np.inf if np.issubdtype(dtype, np.floating) else np.iinfo(dtype).min

@@ -182,7 +182,7 @@ def trace_conv2d(x, kernel, bias=None, *, strides=1, padding="valid", dilation_r
     dtype = setup.dtype
     images = setup.x.astype(dtype).transpose(0, 3, 1, 2)                  # (N, C_in, H, W)
     padded = pad2d(setup.x.astype(dtype), setup.pads).transpose(0, 3, 1, 2)
-    filters = setup.kernel.transpose(3, 2, 0, 1)                          # (C_out, C_in, kh, kw)
+    filters = setup.kernel.astype(dtype).transpose(3, 2, 0, 1)            # (C_out, C_in, kh, kw)
     biases = setup.bias
 
     _, _, height, width = images.shape

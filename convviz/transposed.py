@@ -193,7 +193,8 @@ class TransposeSetup:
     ``(C_out,)``; ``before`` the cells cropped off the canvas start per axis,
     ``out_hw`` the output size and ``canvas_hw`` the scatter area that covers both
     the whole scatter and the output; ``dtype`` what the result is computed in
-    (int64 for integer inputs, see :mod:`convviz.conv`).
+    (int64 for integer inputs, see :mod:`convviz.conv`): ``x`` and ``kernel`` keep
+    the caller's dtypes, ``bias`` is already in ``dtype``.
     """
 
     x: np.ndarray
@@ -280,7 +281,7 @@ def prepare_conv_transpose(x, kernel, bias=None, *, strides=1, padding="valid",
 
     dtype = compute_dtype([("x", x), ("kernel", kernel)], kh * kw * c_in, bias_arr)
     return TransposeSetup(
-        x=x, kernel=kernel.astype(dtype, copy=False),
+        x=x, kernel=kernel,
         bias=np.zeros(c_out, dtype) if bias_arr is None else bias_arr.astype(dtype),
         has_bias=bias is not None, strides=strides,
         dilation=dilation, before=tuple(before), out_hw=tuple(out_hw),
@@ -331,7 +332,7 @@ def _scatter_nhwc(setup: TransposeSetup) -> np.ndarray:
     (sh, sw), (dh, dw) = setup.strides, setup.dilation
     (ho, wo), (top, left) = setup.out_hw, setup.before
     # (C_in, kh*kw*C_out): row c is input channel c's kernel stamp for every output channel
-    weights = setup.kernel.transpose(3, 0, 1, 2).reshape(c_in, -1)
+    weights = setup.kernel.astype(dtype, copy=False).transpose(3, 0, 1, 2).reshape(c_in, -1)
 
     out = np.zeros((n, ho, wo, c_out), dtype)
     blocks = plan_blocks(n, (h, w), (c_in + weights.shape[1]) * dtype.itemsize)
@@ -486,7 +487,7 @@ def trace_conv2d_transpose(x, kernel, bias=None, *, strides=1, padding="valid",
                 "trace_conv2d_transpose", "conv2d_transpose")
     dtype = setup.dtype
     images = setup.x.astype(dtype).transpose(0, 3, 1, 2)                 # (N, C_in, H, W)
-    kernels = setup.kernel.transpose(3, 2, 0, 1)                        # (C_in, C_out, kh, kw)
+    kernels = setup.kernel.astype(dtype).transpose(3, 2, 0, 1)          # (C_in, C_out, kh, kw)
     biases = setup.bias
     n_images, n_channels, height, width = images.shape
     c_out, kh, kw = kernels.shape[1:]
