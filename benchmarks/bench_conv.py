@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import time
 
 from benchlib import best_times, pin_threads, tensorflow, threads_note, usable_cores, write_table
 
@@ -95,10 +94,9 @@ def run(repeat: int, clock: str, threads: int):
     # The trace: plain Python loops, one record per output position.
     x = rng.standard_normal((1, 28, 28, 1), dtype=np.float32)
     k = rng.standard_normal((5, 5, 1, 4), dtype=np.float32)
-    start = time.perf_counter()
-    trace = convviz.trace_conv2d(x, k, padding="same")
-    per_step = (time.perf_counter() - start) / len(trace)
-    return rows, per_step, len(trace)
+    steps = len(convviz.trace_conv2d(x, k, padding="same"))
+    seconds = best_times([lambda: convviz.trace_conv2d(x, k, padding="same")], 3, clock)[0]
+    return rows, seconds / steps, steps
 
 
 def markdown(rows, per_step, n_steps, repeat, clock, threads) -> str:
@@ -168,6 +166,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=usable_cores(),
                         help="threads for both sides (default: every usable core)")
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall")
+    parser.add_argument("--note", default="",
+                        help="a sentence to print above the tables (e.g. how busy the machine was)")
     parser.add_argument("--sweep", action="store_true",
                         help="time conv2d for several block sizes instead")
     parser.add_argument("--write-readme", action="store_true",
@@ -180,6 +180,7 @@ def main() -> None:
         return
     rows, per_step, n_steps = run(args.repeat, args.clock, args.threads)
     text = markdown(rows, per_step, n_steps, args.repeat, args.clock, args.threads)
+    text = f"{args.note}\n\n{text}" if args.note else text
     print(text)
     if args.write_readme:
         print(f"\nwritten into {write_table(text, 'bench-conv')}")

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import time
 
 from benchlib import best_times, pin_threads, tensorflow, threads_note, usable_cores, write_table
 
@@ -121,10 +120,9 @@ def run(batches, repeat: int, clock: str, threads: int):
     # the scatter trace: plain Python loops, one record per input cell per channel
     x = rng.standard_normal((1, 7, 7, 4), dtype=np.float32)
     k = rng.standard_normal((5, 5, 8, 4), dtype=np.float32)
-    start = time.perf_counter()
-    trace = convviz.trace_conv2d_transpose(x, k, strides=2, padding="same")
-    per_step = (time.perf_counter() - start) / len(trace)
-    return rows, per_step, len(trace), _elementwise_floor(repeat, clock)
+    stamp = lambda: convviz.trace_conv2d_transpose(x, k, strides=2, padding="same")
+    steps, seconds = len(stamp()), best_times([stamp], 3, clock)[0]
+    return rows, seconds / steps, steps, _elementwise_floor(repeat, clock)
 
 
 def markdown(rows, per_step, n_steps, floor, repeat, clock, threads) -> str:
@@ -194,6 +192,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=usable_cores(),
                         help="threads for both sides (default: every usable core)")
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall")
+    parser.add_argument("--note", default="",
+                        help="a sentence to print above the tables (e.g. how busy the machine was)")
     parser.add_argument("--sweep", action="store_true",
                         help="time depthwise_conv2d for several block sizes instead")
     parser.add_argument("--write-readme", action="store_true",
@@ -206,6 +206,7 @@ def main() -> None:
         return
     rows, per_step, n_steps, floor = run(args.batch, args.repeat, args.clock, args.threads)
     text = markdown(rows, per_step, n_steps, floor, args.repeat, args.clock, args.threads)
+    text = f"{args.note}\n\n{text}" if args.note else text
     print(text)
     if args.write_readme:
         print(f"\nwritten into {write_table(text, 'bench-family')}")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,13 +26,13 @@ from functools import lru_cache
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-__all__ = ["Block", "Window", "plan_blocks", "fill_slab", "slab_buffer", "run_parallel",
-           "BLOCK_BYTES", "WORK_BUDGET_BYTES"]
+__all__ = ["Block", "Window", "PerThread", "plan_blocks", "fill_slab", "slab_buffer",
+           "run_parallel", "worker_count", "BLOCK_BYTES", "WORK_BUDGET_BYTES"]
 
-# Scratch bytes per block (the im2col patches of a block).
-# 2 MiB was about the fastest of 256 KiB .. 16 MiB for the article's two conv layers on
-# this 2-core machine (benchmarks/bench_conv.py --sweep); small enough to stay in
-# cache between writing the patches and multiplying them.
+# Scratch bytes per block and BLAS thread (the im2col patches of a block). 2 MiB was
+# about the fastest of 256 KiB .. 16 MiB for the article's two conv layers on one
+# thread of this 2-core machine (benchmarks/bench_conv.py --threads 1 --sweep): small
+# enough to stay in a core's 2 MiB L2 between writing the patches and multiplying them.
 BLOCK_BYTES = 2 << 20
 
 # The promise the blocks keep: scratch memory of any call stays below this
@@ -118,13 +119,14 @@ def _split(total: int, most: int) -> list[slice]:
 def plan_blocks(n: int, out_hw: tuple[int, int], position_bytes: int,
                 target: int | None = None) -> list[Block]:
     """Blocks covering an ``(n, H', W')`` output, each about ``target`` bytes of work
-    (default :data:`BLOCK_BYTES`).
+    (default :data:`BLOCK_BYTES` per thread of :func:`worker_count`: a matrix product
+    is split over the BLAS threads, and fewer, larger products mean fewer waits for them).
 
     ``position_bytes`` is the scratch one output position needs (its patch row,
     say). Whole images when one image fits the target, else bands of output rows
     of one image, else runs of columns of one output row.
     """
-    target = BLOCK_BYTES if target is None else target
+    target = BLOCK_BYTES * worker_count() if target is None else target
     ho, wo = out_hw
     every_row, every_col = slice(0, ho), slice(0, wo)
     image_bytes = ho * wo * position_bytes
@@ -189,17 +191,29 @@ def _pool(workers: int) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(workers, thread_name_prefix="convviz")
 
 
-def run_parallel(work, blocks: list[Block]) -> None:
-    """``work(share)`` for ``worker_count()`` shares of ``blocks``, in threads.
+class PerThread:
+    """Buffers made once per thread on first use: ``buffers = per_thread()``."""
+
+    def __init__(self, make):
+        self._make, self._local = make, threading.local()
+
+    def __call__(self):
+        if not hasattr(self._local, "value"):
+            self._local.value = self._make()
+        return self._local.value
+
+
+def run_parallel(work, blocks: list[Block], scratch: PerThread) -> None:
+    """``work(block, scratch())`` for every block, on ``worker_count()`` threads.
 
     numpy releases the GIL inside its loops, so blocks that write disjoint parts of
-    the output run side by side. Each share is a list of blocks; ``work`` should
-    allocate its scratch once per share.
+    the output run side by side; a free thread takes the next block, so a core that
+    is busy with something else delays no one.
     """
     workers = min(worker_count(), len(blocks))
     if workers <= 1:
-        work(blocks)
+        for block in blocks:
+            work(block, scratch())
         return
-    shares = [blocks[i::workers] for i in range(workers)]
-    for result in _pool(workers).map(work, shares):
+    for _ in _pool(workers).map(lambda block: work(block, scratch()), blocks):
         pass  # re-raises the first exception of a worker

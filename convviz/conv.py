@@ -62,6 +62,7 @@ import numpy as np
 from .blocks import (
     WORK_BUDGET_BYTES,
     Block,
+    PerThread,
     Window,
     fill_slab,
     plan_blocks,
@@ -648,15 +649,13 @@ def depthwise_nhwc(setup: ConvSetup) -> np.ndarray:
     out = np.empty((x.shape[0], *setup.out_hw, setup.kernel.shape[3]), dtype)
     taps = TapSum(setup.kernel, x.shape[3], setup.window, dtype, setup.out_hw, x.shape[0])
 
-    def work(share):
-        scratch = taps.scratch(share)
-        for block in share:
-            result = block.of(out)
-            taps.run(x, block, result, scratch)
-            if setup.has_bias:
-                result += setup.bias
+    def work(block, scratch):
+        result = block.of(out)
+        taps.run(x, block, result, scratch)
+        if setup.has_bias:
+            result += setup.bias
 
-    run_parallel(work, taps.blocks)
+    run_parallel(work, taps.blocks, PerThread(taps.scratch))
     return out
 
 
@@ -691,8 +690,9 @@ class TapSum:
         self.tiled = np.ascontiguousarray(
             np.broadcast_to(taps, (kh, kw, width, c_in, self.multiplier)), dtype=dtype)
 
-    def scratch(self, blocks):
-        """``(slab buffer, sum buffer, product buffer)`` for one thread's ``blocks``."""
+    def scratch(self):
+        """``(slab buffer, sum buffer, product buffer)`` for one thread, for any block."""
+        blocks = self.blocks
         slabs = slab_buffer(blocks, self.window, self.c_in, self.dtype)
         if self.flat:   # the sums span the slab's full width
             most = max(b.shape[0] * b.shape[1] * (b.shape[2] + self.window.span[1] - 1)

@@ -19,7 +19,7 @@ import dataclasses
 
 import numpy as np
 
-from .blocks import run_parallel, worker_count
+from .blocks import PerThread, run_parallel, worker_count
 from .conv import (
     TapSum,
     _check_data_format,
@@ -158,19 +158,18 @@ def _separable_nhwc(setup, pointwise: np.ndarray, bias) -> np.ndarray:
     taps = TapSum(setup.kernel, x.shape[3], setup.window, dtype, setup.out_hw, x.shape[0])
     wave_size = min(worker_count(), len(taps.blocks))
     sums = np.empty(wave_size * max(b.positions for b in taps.blocks) * mid, dtype)
-    scratches = [taps.scratch(taps.blocks) for _ in range(wave_size)]  # one per wave slot
+    scratch = PerThread(taps.scratch)
     start = 0
     for first in range(0, len(taps.blocks), wave_size):
         wave = taps.blocks[first: first + wave_size]
         offsets = np.cumsum([0] + [b.positions for b in wave])
         wave_sums = sums[: offsets[-1] * mid].reshape(-1, mid)
 
-        def work(share, wave=wave, offsets=offsets, wave_sums=wave_sums):
-            for block in share:
-                i = wave.index(block)
-                taps.run(x, block, wave_sums[offsets[i]: offsets[i + 1]], scratches[i])
+        def work(block, scratch, wave=wave, offsets=offsets, wave_sums=wave_sums):
+            i = wave.index(block)
+            taps.run(x, block, wave_sums[offsets[i]: offsets[i + 1]], scratch)
 
-        run_parallel(work, wave)
+        run_parallel(work, wave, scratch)
         result = rows[start: start + offsets[-1]]
         np.matmul(wave_sums, pointwise, out=result)
         if bias is not None:
