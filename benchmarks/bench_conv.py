@@ -30,7 +30,8 @@ import argparse
 import os
 import platform
 
-from benchlib import best_times, pin_threads, tensorflow, threads_note, usable_cores, write_table
+from benchlib import (best_times, pin_threads, publish, sweep_table, tensorflow,
+                      threads_note, timing_arguments, usable_cores)
 
 CASES = [
     # name, x shape (NHWC), kernel shape (kh, kw, C_in, C_out)
@@ -125,7 +126,7 @@ def markdown(rows, per_step, n_steps, repeat, clock, threads) -> str:
         "patches, timed alone (patches already built, same block sizes).",
         "",
         "| case | convviz GFLOP/s | TensorFlow GFLOP/s | numpy matmul alone GFLOP/s "
-        "| im2col copies, bias, slabs (share of convviz) |",
+        "| time beyond the products alone (share of convviz) |",
         "|---|---:|---:|---:|---:|",
     ]
     for name, _, _, t, flops, _ in rows:
@@ -138,40 +139,27 @@ def markdown(rows, per_step, n_steps, repeat, clock, threads) -> str:
 
 
 def sweep(repeat: int, clock: str) -> None:
-    """conv2d for each block size in SWEEP: how BLOCK_BYTES was chosen."""
+    """conv2d for each block size in SWEEP: how blocks.BLOCK_BYTES was chosen."""
     import numpy as np
 
     import convviz
     from convviz import blocks
 
     rng = np.random.default_rng(0)
-    print("| case | " + " | ".join(f"{s >> 10} KiB ms" for s in SWEEP) + " |")
-    print("|---|" + "---:|" * len(SWEEP))
+    cases = []
     for name, x_shape, k_shape in CASES:
         x = rng.standard_normal(x_shape, dtype=np.float32)
         k = rng.standard_normal(k_shape, dtype=np.float32)
-
-        def at(size):
-            def call():
-                blocks.BLOCK_BYTES = size
-                convviz.conv2d(x, k, padding="same")
-            return call
-        times = best_times([at(s) for s in SWEEP], repeat, clock)
-        print(f"| {name} | " + " | ".join(f"{t * 1e3:.2f}" for t in times) + " |")
+        cases.append((name, lambda x=x, k=k: convviz.conv2d(x, k, padding="same")))
+    print(sweep_table(cases, SWEEP, lambda size: setattr(blocks, "BLOCK_BYTES", size),
+                      repeat, clock))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=9)
-    parser.add_argument("--threads", type=int, default=usable_cores(),
-                        help="threads for both sides (default: every usable core)")
-    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall")
-    parser.add_argument("--note", default="",
-                        help="a sentence to print above the tables (e.g. how busy the machine was)")
+    parser = timing_arguments(argparse.ArgumentParser(description=__doc__.splitlines()[0]),
+                              "bench-conv")
     parser.add_argument("--sweep", action="store_true",
                         help="time conv2d for several block sizes instead")
-    parser.add_argument("--write-readme", action="store_true",
-                        help="put the tables into README.md between the bench-conv markers")
     args = parser.parse_args()
     pin_threads(args.threads)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -179,11 +167,8 @@ def main() -> None:
         sweep(args.repeat, args.clock)
         return
     rows, per_step, n_steps = run(args.repeat, args.clock, args.threads)
-    text = markdown(rows, per_step, n_steps, args.repeat, args.clock, args.threads)
-    text = f"{args.note}\n\n{text}" if args.note else text
-    print(text)
-    if args.write_readme:
-        print(f"\nwritten into {write_table(text, 'bench-conv')}")
+    publish(markdown(rows, per_step, n_steps, args.repeat, args.clock, args.threads), args,
+            "bench-conv")
 
 
 if __name__ == "__main__":

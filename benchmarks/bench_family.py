@@ -25,7 +25,8 @@ import argparse
 import os
 import platform
 
-from benchlib import best_times, pin_threads, tensorflow, threads_note, usable_cores, write_table
+from benchlib import (best_times, pin_threads, publish, sweep_table, tensorflow,
+                      threads_note, timing_arguments, usable_cores)
 
 SWEEP = [256 << 10, 512 << 10, 1 << 20, 2 << 20, 4 << 20, 8 << 20]
 
@@ -168,36 +169,23 @@ def sweep(batches, repeat: int, clock: str) -> None:
     from convviz import conv
 
     rng = np.random.default_rng(0)
-    print("| case | " + " | ".join(f"{s >> 10} KiB ms" for s in SWEEP) + " |")
-    print("|---|" + "---:|" * len(SWEEP))
+    cases = []
     for batch in batches:
         for h, c, k_size in ((28, 32, 3), (14, 64, 5)):
             x = rng.standard_normal((batch, h, h, c), dtype=np.float32)
             k = rng.standard_normal((k_size, k_size, c, 1), dtype=np.float32)
-
-            def at(size):
-                def call():
-                    conv.TAP_BLOCK_BYTES = size
-                    convviz.depthwise_conv2d(x, k, padding="same")
-                return call
-            times = best_times([at(s) for s in SWEEP], repeat, clock)
-            print(f"| depthwise {h}x{h}x{c}, {k_size}x{k_size}, batch {batch} | "
-                  + " | ".join(f"{t * 1e3:.2f}" for t in times) + " |")
+            cases.append((f"depthwise {h}x{h}x{c}, {k_size}x{k_size}, batch {batch}",
+                          lambda x=x, k=k: convviz.depthwise_conv2d(x, k, padding="same")))
+    print(sweep_table(cases, SWEEP, lambda size: setattr(conv, "TAP_BLOCK_BYTES", size),
+                      repeat, clock))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=9)
+    parser = timing_arguments(argparse.ArgumentParser(description=__doc__.splitlines()[0]),
+                              "bench-family")
     parser.add_argument("--batch", type=int, nargs="+", default=[64, 256])
-    parser.add_argument("--threads", type=int, default=usable_cores(),
-                        help="threads for both sides (default: every usable core)")
-    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall")
-    parser.add_argument("--note", default="",
-                        help="a sentence to print above the tables (e.g. how busy the machine was)")
     parser.add_argument("--sweep", action="store_true",
                         help="time depthwise_conv2d for several block sizes instead")
-    parser.add_argument("--write-readme", action="store_true",
-                        help="put the tables into README.md between the bench-family markers")
     args = parser.parse_args()
     pin_threads(args.threads)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -205,11 +193,8 @@ def main() -> None:
         sweep(args.batch, args.repeat, args.clock)
         return
     rows, per_step, n_steps, floor = run(args.batch, args.repeat, args.clock, args.threads)
-    text = markdown(rows, per_step, n_steps, floor, args.repeat, args.clock, args.threads)
-    text = f"{args.note}\n\n{text}" if args.note else text
-    print(text)
-    if args.write_readme:
-        print(f"\nwritten into {write_table(text, 'bench-family')}")
+    publish(markdown(rows, per_step, n_steps, floor, args.repeat, args.clock, args.threads),
+            args, "bench-family")
 
 
 if __name__ == "__main__":

@@ -65,6 +65,44 @@ def threads_note(threads: int, clock: str) -> str:
             f"threads = {threads}), {CLOCKS[clock][1]}, best of interleaved runs")
 
 
+def timing_arguments(parser, marker: str):
+    """The options every timing benchmark takes; returns ``parser``."""
+    parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--threads", type=int, default=usable_cores(),
+                        help="threads for both sides (default: every usable core)")
+    parser.add_argument("--clock", choices=tuple(CLOCKS), default="wall",
+                        help="cpu: CPU seconds (use with --threads 1 on a busy machine)")
+    parser.add_argument("--note", default="",
+                        help="a sentence to print above the tables (e.g. how busy the machine was)")
+    parser.add_argument("--write-readme", action="store_true",
+                        help=f"put the tables into README.md between the {marker} markers")
+    return parser
+
+
+def publish(text: str, args, marker: str) -> None:
+    """Print ``text`` (after ``args.note``) and, with ``--write-readme``, put it in the README."""
+    text = f"{args.note}\n\n{text}" if args.note else text
+    print(text)
+    if args.write_readme:
+        print(f"\nwritten into {write_table(text, marker)}")
+
+
+def sweep_table(cases, sizes, set_size, repeat: int, clock: str) -> str:
+    """Markdown: the best time of each ``(name, call)`` in ``cases`` for each block
+    size, ``set_size(size)`` being what sets it before every call."""
+    lines = ["| case | " + " | ".join(f"{size >> 10} KiB ms" for size in sizes) + " |",
+             "|---|" + "---:|" * len(sizes)]
+    for name, call in cases:
+        def at(size, call=call):
+            def sized():
+                set_size(size)
+                call()
+            return sized
+        times = best_times([at(size) for size in sizes], repeat, clock)
+        lines.append(f"| {name} | " + " | ".join(f"{t * 1e3:.2f}" for t in times) + " |")
+    return "\n".join(lines)
+
+
 def write_table(text: str, marker: str, readme: pathlib.Path = README) -> pathlib.Path:
     """Replace the text between ``<!-- {marker}:start -->`` and ``<!-- {marker}:end -->``."""
     from convviz.cache import atomic_write
