@@ -162,11 +162,11 @@ def markdown(rows, per_step, n_steps, floor, repeat, clock, threads) -> str:
 
 
 def sweep(batches, repeat: int, clock: str) -> None:
-    """depthwise_conv2d for each block size in SWEEP: how conv.TAP_BLOCK_BYTES was chosen."""
+    """depthwise_conv2d for each block size in SWEEP: how taps.TAP_BLOCK_BYTES was chosen."""
     import numpy as np
 
     import convviz
-    from convviz import conv
+    from convviz import taps
 
     rng = np.random.default_rng(0)
     cases = []
@@ -176,7 +176,7 @@ def sweep(batches, repeat: int, clock: str) -> None:
             k = rng.standard_normal((k_size, k_size, c, 1), dtype=np.float32)
             cases.append((f"depthwise {h}x{h}x{c}, {k_size}x{k_size}, batch {batch}",
                           lambda x=x, k=k: convviz.depthwise_conv2d(x, k, padding="same")))
-    print(sweep_table(cases, SWEEP, lambda size: setattr(conv, "TAP_BLOCK_BYTES", size),
+    print(sweep_table(cases, SWEEP, lambda size: setattr(taps, "TAP_BLOCK_BYTES", size),
                       repeat, clock))
 
 

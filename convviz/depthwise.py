@@ -21,7 +21,6 @@ import numpy as np
 
 from .blocks import PerThread, run_parallel, worker_count
 from .conv import (
-    TapSum,
     _check_data_format,
     _numeric_array,
     check_bias,
@@ -29,6 +28,7 @@ from .conv import (
     conv2d,
     prepare_conv,
 )
+from .taps import TapSum
 from .trace import MAX_STEPS, ConvTrace, trace_conv2d
 
 __all__ = ["depthwise_conv2d", "separable_conv2d", "trace_depthwise_conv2d"]

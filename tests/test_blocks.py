@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from strategies import int_or_pair, paddings
 
 import convviz
-from convviz import blocks, conv
+from convviz import blocks, taps
 from convviz.blocks import plan_blocks
 
 
@@ -71,7 +71,7 @@ def test_tiny_blocks_and_threads_give_the_trace_numbers(problem, block_bytes, th
     bias = rng.standard_normal(2)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(blocks, "BLOCK_BYTES", block_bytes)
-        mp.setattr(conv, "TAP_BLOCK_BYTES", block_bytes)
+        mp.setattr(taps, "TAP_BLOCK_BYTES", block_bytes)
         mp.setenv("OMP_NUM_THREADS", threads)
         results = {
             "conv2d": convviz.conv2d(x, kernel, bias, **kwargs),
