@@ -21,17 +21,46 @@ Conventions (the same as Keras):
 
 The output size along one axis is ``floor((n + p_total - d*(k-1) - 1) / s) + 1``.
 
+Number types (the same rule in every function of the family and in every trace):
+
+* **Integer inputs** of any width, signed or unsigned (int8 ... int64, uint8 ...
+  uint64), are computed and returned as **int64**, as ``np.sum`` does for small
+  integers: a uint8 digit convolved with a uint8 kernel gives the true sums, never
+  sums wrapped around at 256. Before any arithmetic the largest sum the inputs
+  could make (``max|x| * max|kernel| * terms + max|bias|``) is checked against
+  int64's range, so an integer result is always exact; values that could
+  overflow int64 (uint64 above 2**63, say) are refused with a ValueError.
+* If any input is **floating point**, the result has numpy's
+  ``np.result_type`` of the inputs: float32 stays float32, float64 stays float64,
+  an 8- or 16-bit integer image with a float32 kernel gives float32.
+* **Pooling**: ``max_pool2d`` returns the input's dtype (a maximum never leaves
+  the input's range); ``avg_pool2d`` returns ``np.result_type(x, np.float32)``
+  (float32 for integers up to 16 bits, float64 for wider ones).
+
+Keras casts integer inputs to float32, so the two agree wherever float32 holds
+the sums exactly (below 2**24).
+
+Sizes and memory: a call is refused with a ValueError naming the argument
+responsible (``padding``, ``strides``, ``dilation_rate``, ``pool_size`` or the
+input itself) when its output, or its padded input, would have more than
+``MAX_VALUES`` = 2**31 values (8 GiB of float32). Below that, the work is done in
+blocks of output (:mod:`convviz.blocks`), so a call needs its output plus a few
+MiB of scratch, never more than ``blocks.WORK_BUDGET_BYTES`` (256 MiB).
+
 This module depends on numpy only; :mod:`convviz.trace` holds the loop version
 that records every step.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from numbers import Integral
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+
+from .blocks import WORK_BUDGET_BYTES, Window, fill_slab, plan_blocks, slab_buffer
+from .taps import depthwise_nhwc
 
 __all__ = [
     "conv2d",
@@ -41,16 +70,16 @@ __all__ = [
     "pad2d",
     "max_pool2d",
     "avg_pool2d",
+    "MAX_VALUES",
 ]
 
 DATA_FORMATS = ("channels_last", "channels_first")
 PADDING_MODES = ("valid", "same", "full")
 CONV_MODES = ("cross_correlation", "convolution")
 
-# Elements of the im2col matrix per BLAS call: 8 MiB of float32 patches (the best
-# of 2**16..2**22 measured by benchmarks/bench_conv.py on a 2-core Xeon),
-# large enough for an efficient matmul, small enough to bound memory for big batches.
-_IM2COL_CHUNK_ELEMENTS = 1 << 21
+# The largest output (or padded input) a call may ask for: 2**31 values, 8 GiB of
+# float32. Beyond it the numbers are a mistake (padding=10**6) more often than a plan.
+MAX_VALUES = 2**31
 
 
 # --------------------------------------------------------------------------- checks
@@ -217,8 +246,10 @@ class ConvSetup:
 
     ``x`` is ``(N, H, W, C_in)``, ``kernel`` ``(kh, kw, C_in, C_out)``, ``bias``
     ``(C_out,)`` (zeros when none was given), ``pads`` ``((top, bottom), (left, right))``
-    and ``out_hw`` the output's ``(H', W')``. ``restore`` turns an
-    ``(N, H', W', C_out)`` result back into the caller's layout.
+    and ``out_hw`` the output's ``(H', W')``. ``dtype`` is what the result is
+    computed in (the number-type rule at the top of this module); ``x`` and
+    ``kernel`` keep the caller's dtypes, ``bias`` is already in ``dtype``.
+    ``restore`` turns an ``(N, H', W', C_out)`` result back into the caller's layout.
 
     With ``groups=G`` the kernel is ``(kh, kw, C_in / G, C_out)``. With
     ``mode="convolution"`` ``kernel`` is already flipped: it is the array that
@@ -237,6 +268,11 @@ class ConvSetup:
     single_channel: bool
     groups: int = 1
     mode: str = "cross_correlation"
+    dtype: np.dtype = np.dtype(np.float64)
+
+    @property
+    def window(self) -> Window:
+        return Window(self.kernel.shape[:2], self.strides, self.dilation, self.pads)
 
     def restore(self, out_nhwc: np.ndarray) -> np.ndarray:
         return restore_layout(out_nhwc, self.single_channel, self.data_format)
@@ -280,11 +316,11 @@ def restore_layout(out_nhwc: np.ndarray, single_channel: bool, data_format: str)
     return out_nhwc
 
 
-def check_bias(bias, c_out: int, dtype, single_channel: bool) -> np.ndarray:
-    """``bias`` as a ``(C_out,)`` array, zeros of ``dtype`` when None; a scalar is
-    accepted in the single-channel case."""
+def check_bias(bias, c_out: int, single_channel: bool) -> np.ndarray | None:
+    """``bias`` as a ``(C_out,)`` array, or None; a scalar is accepted in the
+    single-channel case."""
     if bias is None:
-        return np.zeros(c_out, dtype=dtype)
+        return None
     bias_arr = _numeric_array(bias, "bias")
     if single_channel and bias_arr.ndim == 0:
         bias_arr = bias_arr.reshape(1)
@@ -293,6 +329,59 @@ def check_bias(bias, c_out: int, dtype, single_channel: bool) -> np.ndarray:
             f"bias must have shape (C_out,) = ({c_out},), got shape {bias_arr.shape}"
         )
     return bias_arr
+
+
+def compute_dtype(factors, terms: int, bias=None) -> np.dtype:
+    """The dtype a convolution of ``factors`` is computed and returned in.
+
+    ``factors`` is ``[(name, array), ...]``, the arrays whose elements are multiplied
+    together (input, kernel; for separable also the pointwise kernel); ``terms`` the
+    number of such products in one output sum. Integers only: int64, after checking
+    that ``prod(max|factor|) * terms + max|bias|`` fits int64. Otherwise numpy's
+    ``result_type``.
+    """
+    arrays = [a for _, a in factors] + ([] if bias is None else [bias])
+    if not all(a.dtype.kind in "iu" for a in arrays):
+        return np.result_type(*arrays)
+    largest = math.prod(_max_abs(a) for _, a in factors) * terms
+    largest += 0 if bias is None else _max_abs(bias)
+    if largest > np.iinfo(np.int64).max:
+        names = " and ".join(f"|{name}| up to {_max_abs(a):.3g}" for name, a in factors)
+        raise ValueError(
+            f"integer inputs are computed in int64, but {names} over {terms} products "
+            f"could reach {largest:.3g}, beyond int64's {np.iinfo(np.int64).max:.3g}; "
+            "pass float arrays instead (float64 holds integers exactly up to 2**53)"
+        )
+    return np.dtype(np.int64)
+
+
+def _max_abs(a: np.ndarray) -> int:
+    return max(abs(int(a.min())), abs(int(a.max())))
+
+
+def check_size(shape, what: str, cause: str) -> None:
+    """Refuse an array of ``shape`` with more than ``MAX_VALUES`` values, naming ``cause``."""
+    values = math.prod(shape)
+    if values > MAX_VALUES:
+        dims = " x ".join(str(d) for d in shape)
+        raise ValueError(
+            f"{cause} would need {what} of {dims} = {values:,} values "
+            f"({values * 4 / 2**30:,.0f} GiB as float32); convviz refuses arrays of more "
+            f"than MAX_VALUES = 2**31 = {MAX_VALUES:,} values (8 GiB of float32)"
+        )
+
+
+def check_window(window: Window, channels: int, dtype, cause: str) -> None:
+    """Refuse a window whose input cells alone exceed the scratch budget of a call."""
+    (eh, ew), itemsize = window.span, np.dtype(dtype).itemsize
+    need = eh * ew * channels * itemsize
+    if need > WORK_BUDGET_BYTES:
+        raise ValueError(
+            f"{cause} spreads one window over {eh} x {ew} input cells x {channels} channel(s) "
+            f"= {need / 2**20:,.0f} MiB as {np.dtype(dtype)}, more than the "
+            f"{WORK_BUDGET_BYTES >> 20} MiB of scratch memory a call may use "
+            "(convviz.blocks.WORK_BUDGET_BYTES)"
+        )
 
 
 def prepare_conv(x, kernel, bias=None, *, strides=1, padding="valid", dilation_rate=1,
@@ -327,28 +416,44 @@ def prepare_conv(x, kernel, bias=None, *, strides=1, padding="valid", dilation_r
     if mode == "convolution":
         kernel = kernel[::-1, ::-1]
 
-    bias_arr = check_bias(bias, c_out, np.result_type(x, kernel), single_channel)
+    bias_arr = check_bias(bias, c_out, single_channel)
 
-    (h, w), (kh, kw) = x.shape[1:3], kernel.shape[:2]
+    (n, h, w, c_in), (kh, kw) = x.shape, kernel.shape[:2]
     pads = resolve_padding(padding, (h, w), (kh, kw), strides, dilation)
     out_hw = []
-    for axis, n, k, s, d, (before, after) in (
+    for axis, n_in, k, s, d, (before, after) in (
         ("height", h, kh, strides[0], dilation[0], pads[0]),
         ("width", w, kw, strides[1], dilation[1], pads[1]),
     ):
         effective_k = d * (k - 1) + 1
-        if effective_k > n + before + after:
+        if effective_k > n_in + before + after:
             raise ValueError(
                 f"kernel {axis} {k} (dilated to {effective_k}) is larger than the padded "
-                f"input {axis} {n + before + after} (input {n}, padding {before}+{after}); "
+                f"input {axis} {n_in + before + after} (input {n_in}, padding {before}+{after}); "
                 "use a smaller kernel or more padding"
             )
-        out_hw.append((n + before + after - effective_k) // s + 1)
+        out_hw.append((n_in + before + after - effective_k) // s + 1)
 
+    (top, bottom), (left, right) = pads
+    if n * h * w * max(c_in, c_out) <= MAX_VALUES:    # it is the padding that makes it big
+        cause = f"padding={padding!r}"
+        if isinstance(padding, str) and dilation != (1, 1):
+            cause += f" with dilation_rate={dilation_rate!r}"
+    else:
+        cause = f"x of shape {x.shape} (as NHWC) with C_out={c_out} filters"
+    check_size((n, h + top + bottom, w + left + right, c_in), "a padded input", cause)
+    check_size((n, *out_hw, c_out), "an output", cause)
+
+    dtype = compute_dtype([("x", x), ("kernel", kernel)], kh * kw * kernel.shape[2], bias_arr)
+    window = Window((kh, kw), strides, dilation, pads)
+    check_window(window, c_in, dtype, f"dilation_rate={dilation_rate!r}" if dilation != (1, 1)
+                 else f"a kernel of {kh} x {kw}")
     return ConvSetup(
-        x=x, kernel=kernel, bias=bias_arr, has_bias=bias is not None,
-        strides=strides, dilation=dilation, pads=pads, out_hw=tuple(out_hw),
-        data_format=data_format, single_channel=single_channel, groups=groups, mode=mode,
+        x=x, kernel=kernel,
+        bias=np.zeros(c_out, dtype) if bias_arr is None else bias_arr.astype(dtype),
+        has_bias=bias is not None, strides=strides, dilation=dilation, pads=pads,
+        out_hw=tuple(out_hw), data_format=data_format, single_channel=single_channel,
+        groups=groups, mode=mode, dtype=dtype,
     )
 
 
@@ -412,12 +517,15 @@ def conv2d(x, kernel, bias=None, *, strides=1, padding="valid", dilation_rate=1,
             cell after.)
 
     Returns:
-        ``(N, H', W', C_out)`` (or ``(N, C_out, H', W')``), ``(H', W')`` for 2-D input.
+        ``(N, H', W', C_out)`` (or ``(N, C_out, H', W')``), ``(H', W')`` for 2-D input;
+        int64 for integer inputs, else numpy's result type (see the module docstring).
 
-    Implementation: im2col. Each chunk of images becomes a matrix with one row per
-    output position and one column per (kernel row, kernel column, input channel);
-    one matrix product with the kernel reshaped to ``(kh*kw*C_in, C_out)`` gives
-    every output channel at once (with groups: one such product per group).
+    Implementation: im2col, block by block (:mod:`convviz.blocks`). A block's
+    windows become a matrix with one row per output position and one column per
+    (kernel row, kernel column, input channel); one matrix product with the kernel
+    reshaped to ``(kh*kw*C_in, C_out)`` gives every output channel at once (with
+    groups: one such product per group; with one input channel per group, as in
+    depthwise convolution, the kernel taps are added one by one instead).
     """
     setup = prepare_conv(x, kernel, bias, strides=strides, padding=padding,
                          dilation_rate=dilation_rate, data_format=data_format,
@@ -426,108 +534,96 @@ def conv2d(x, kernel, bias=None, *, strides=1, padding="valid", dilation_rate=1,
 
 
 def conv_nhwc(setup: ConvSetup) -> np.ndarray:
-    """The ``(N, H', W', C_out)`` result of a validated :class:`ConvSetup` (im2col)."""
-    dtype = np.result_type(setup.x, setup.kernel, setup.bias)
-    n, h, w, c_in = setup.x.shape
+    """The ``(N, H', W', C_out)`` result of a validated :class:`ConvSetup`."""
+    setup = dataclasses.replace(setup, kernel=setup.kernel.astype(setup.dtype, copy=False))
     kh, kw, c_group, c_out = setup.kernel.shape
-    groups = setup.groups
-    ho, wo = setup.out_hw
-    (sh, sw), (dh, dw) = setup.strides, setup.dilation
-    (top, bottom), (left, right) = setup.pads
-    bias = setup.bias.astype(dtype, copy=False)
-    kernel = setup.kernel.astype(dtype, copy=False)
-    if groups > 1 and c_group == 1:
-        return _depthwise_nhwc(setup, dtype, kernel, bias)
-    if groups == 1:
-        weights = kernel.reshape(kh * kw * c_in, c_out)
-    else:  # (G, kh*kw*C_in/G, C_out/G): the filters of group g over its channels
-        weights = kernel.reshape(kh, kw, c_group, groups, c_out // groups)
-        weights = np.ascontiguousarray(weights.transpose(3, 0, 1, 2, 4))
-        weights = weights.reshape(groups, kh * kw * c_group, c_out // groups)
-
-    out = np.empty((n, ho, wo, c_out), dtype=dtype)
-    chunk = max(1, _IM2COL_CHUNK_ELEMENTS // (ho * wo * kh * kw * c_in))
-    # Buffers reused by every chunk: the zero border of ``padded`` is written once.
-    padded = np.zeros((min(chunk, n), h + top + bottom, w + left + right, c_in), dtype=dtype)
-    if groups == 1:
-        patches = np.empty((min(chunk, n), ho, wo, kh, kw, c_in), dtype=dtype)
+    if setup.groups > 1 and c_group == 1:
+        return depthwise_nhwc(setup)
+    out = np.empty((setup.x.shape[0], *setup.out_hw, c_out), setup.dtype)
+    if setup.groups > 1:
+        _im2col_grouped(setup, out)
+    elif (kh, kw) == (1, 1) and setup.pads == ((0, 0), (0, 0)):
+        _pointwise(setup, out)
     else:
-        patches = np.empty((groups, min(chunk, n), ho, wo, kh, kw, c_group), dtype=dtype)
-        products = np.empty((groups, min(chunk, n) * ho * wo, c_out // groups), dtype=dtype)
-    for start in range(0, n, chunk):
-        stop = min(start + chunk, n)
-        rows = (stop - start) * ho * wo
-        xp = padded[: stop - start]
-        xp[:, top: top + h, left: left + w] = setup.x[start:stop]
-        # (n, H', W', C_in, kh, kw) view of every dilated window at every stride step
-        windows = sliding_window_view(xp, (dh * (kh - 1) + 1, dw * (kw - 1) + 1), axis=(1, 2))
-        windows = windows[:, : sh * (ho - 1) + 1: sh, : sw * (wo - 1) + 1: sw, :, ::dh, ::dw]
-        out_chunk = out[start:stop].reshape(-1, c_out)
-        if groups == 1:
-            cols = patches[: stop - start]
-            np.copyto(cols, windows.transpose(0, 1, 2, 4, 5, 3))
-            np.matmul(cols.reshape(-1, kh * kw * c_in), weights, out=out_chunk)
+        _im2col(setup, out)
+    return out
+
+
+def _im2col(setup: ConvSetup, out: np.ndarray) -> None:
+    x, window, dtype = setup.x, setup.window, setup.dtype
+    kh, kw, c_in, c_out = setup.kernel.shape
+    taps = kh * kw * c_in
+    weights = setup.kernel.reshape(taps, c_out)
+    blocks = plan_blocks(x.shape[0], setup.out_hw,
+                         taps * dtype.itemsize + window.slab_bytes(c_in, dtype))
+    slabs = slab_buffer(blocks, window, c_in, dtype)
+    patches = np.empty(max(b.positions for b in blocks) * taps, dtype)
+    # A patch row is (kh, kw, C_in): with one input channel its copy runs only kw
+    # cells at a time. Tap-major patches (one row per tap, the transposed matrix)
+    # copy whole output rows at once and halve the cost of the copy.
+    tap_major = c_in == 1
+    for block in blocks:
+        windows = window.windows(fill_slab(slabs, x, block, window))  # (n, h', w', C_in, kh, kw)
+        m, rows, cols = block.shape
+        if tap_major:
+            matrix = patches[: block.positions * taps].reshape(kh, kw, c_in, m, rows, cols)
+            np.copyto(matrix, windows.transpose(4, 5, 3, 0, 1, 2))
+            matrix = matrix.reshape(taps, -1).T
         else:
-            cols = patches[:, : stop - start]
-            grouped = windows.reshape(*windows.shape[:3], groups, c_group, kh, kw)
-            np.copyto(cols, grouped.transpose(3, 0, 1, 2, 5, 6, 4))
-            part = products[:, :rows]
-            np.matmul(cols.reshape(groups, rows, kh * kw * c_group), weights, out=part)
-            out_chunk.reshape(rows, groups, c_out // groups)[...] = part.transpose(1, 0, 2)
+            matrix = patches[: block.positions * taps].reshape(m, rows, cols, kh, kw, c_in)
+            np.copyto(matrix, windows.transpose(0, 1, 2, 4, 5, 3))
+            matrix = matrix.reshape(-1, taps)
+        result = block.of(out)
+        np.matmul(matrix, weights, out=result)
         if setup.has_bias:
-            out_chunk += bias  # while the chunk is still in cache
-    return out
+            result += setup.bias  # while the block is still in cache
 
 
-# Output elements per chunk of the depthwise path: 128 Ki values (512 KiB float32)
-# keep the accumulator in cache (benchmarks/bench_family.py, 2-core Xeon).
-_DEPTHWISE_CHUNK_ELEMENTS = 1 << 17
-
-
-def _depthwise_nhwc(setup: ConvSetup, dtype, kernel, bias) -> np.ndarray:
-    """``groups == C_in`` (one input channel per group, e.g. depthwise): tap by tap.
-
-    Output channel ``c*M + m`` is input channel ``c`` times kernel ``[:, :, 0, c*M + m]``.
-    Instead of im2col, which would multiply matrices only ``kh*kw`` wide, every kernel
-    tap ``(u, v)`` adds ``window_tap * kernel[u, v]`` to the output, ``M`` channels
-    at a time, in chunks of images small enough to stay in cache.
-    """
-    n, h, w, c_in = setup.x.shape
-    kh, kw, _, c_out = kernel.shape
-    multiplier = c_out // c_in
-    ho, wo = setup.out_hw
-    (sh, sw), (dh, dw) = setup.strides, setup.dilation
-    (top, bottom), (left, right) = setup.pads
-    taps = kernel.reshape(kh, kw, c_in, multiplier)
-
-    out = np.empty((n, ho, wo, c_out), dtype=dtype)
-    chunk = max(1, min(n, _DEPTHWISE_CHUNK_ELEMENTS // (ho * wo * c_out)))
-    padded = np.zeros((chunk, h + top + bottom, w + left + right, c_in), dtype=dtype)
-    acc = np.empty((multiplier, chunk, ho, wo, c_in), dtype=dtype)
-    product = np.empty((chunk, ho, wo, c_in), dtype=dtype)
-    for start in range(0, n, chunk):
-        stop = min(start + chunk, n)
-        size = stop - start
-        xp = padded[:size]
-        xp[:, top: top + h, left: left + w] = setup.x[start:stop]
-        part, prod = acc[:, :size], product[:size]
-        part.fill(0)
-        for u in range(kh):
-            for v in range(kw):
-                r0, c0 = u * dh, v * dw
-                tap = xp[:, r0: r0 + sh * (ho - 1) + 1: sh, c0: c0 + sw * (wo - 1) + 1: sw]
-                for m in range(multiplier):
-                    np.multiply(tap, taps[u, v, :, m], out=prod)
-                    part[m] += prod
-        # (M, n, H', W', C_in) -> (n, H', W', C_in, M): channel c*M + m
-        out[start:stop].reshape(size, ho, wo, c_in, multiplier)[...] = np.moveaxis(part, 0, -1)
+def _pointwise(setup: ConvSetup, out: np.ndarray) -> None:
+    """A 1x1 kernel without padding: the (strided) input is its own patch matrix."""
+    sh, sw = setup.strides
+    x = setup.x[:, ::sh, ::sw]
+    c_in, c_out = setup.kernel.shape[2:]
+    weights = setup.kernel.reshape(c_in, c_out)
+    for block in plan_blocks(x.shape[0], setup.out_hw, (c_in + c_out) * setup.dtype.itemsize):
+        pixels = x[block.images, block.rows, block.cols].reshape(-1, c_in)
+        result = block.of(out)
+        np.matmul(pixels.astype(setup.dtype, copy=False), weights, out=result)
         if setup.has_bias:
-            out[start:stop] += bias
-    return out
+            result += setup.bias
+
+
+def _im2col_grouped(setup: ConvSetup, out: np.ndarray) -> None:
+    """im2col per group: ``(G, positions, kh*kw*C_in/G) @ (G, kh*kw*C_in/G, C_out/G)``."""
+    x, window, dtype, groups = setup.x, setup.window, setup.dtype, setup.groups
+    kh, kw, c_group, c_out = setup.kernel.shape
+    per_group, taps = c_out // groups, kh * kw * c_group
+    weights = setup.kernel.reshape(kh, kw, c_group, groups, per_group)
+    weights = weights.transpose(3, 0, 1, 2, 4).reshape(groups, taps, per_group)
+    blocks = plan_blocks(x.shape[0], setup.out_hw, groups * (taps + per_group) * dtype.itemsize
+                         + window.slab_bytes(x.shape[3], dtype))
+    slabs = slab_buffer(blocks, window, x.shape[3], dtype)
+    most = max(b.positions for b in blocks)
+    patches = np.empty(groups * most * taps, dtype)
+    products = np.empty(groups * most * per_group, dtype)
+    for block in blocks:
+        windows = window.windows(fill_slab(slabs, x, block, window))
+        m, rows, cols = block.shape
+        by_group = windows.reshape(m, rows, cols, groups, c_group, kh, kw)
+        matrix = patches[: groups * block.positions * taps]
+        matrix = matrix.reshape(groups, m, rows, cols, kh, kw, c_group)
+        np.copyto(matrix, by_group.transpose(3, 0, 1, 2, 5, 6, 4))
+        part = products[: groups * block.positions * per_group]
+        part = part.reshape(groups, block.positions, per_group)
+        np.matmul(matrix.reshape(groups, block.positions, taps), weights, out=part)
+        result = block.of(out)
+        result.reshape(block.positions, groups, per_group)[...] = part.transpose(1, 0, 2)
+        if setup.has_bias:
+            result += setup.bias
 
 
 # --------------------------------------------------------------------------- pooling
-def _pool(x, pool_size, strides, padding, data_format, reduce):
+def _pool(x, pool_size, strides, padding, data_format, kind):
     data_format = _check_data_format(data_format)
     x = _numeric_array(x, "x")
     pool = _pair(pool_size, "pool_size")
@@ -543,40 +639,53 @@ def _pool(x, pool_size, strides, padding, data_format, reduce):
     else:
         layout = "(N, H, W, C)" if data_format == "channels_last" else "(N, C, H, W)"
         raise ValueError(f"x must be 4-D {layout} or 2-D (H, W), got shape {x.shape}")
-    pads = resolve_padding(padding, x.shape[1:3], pool, strides)
+    n, h, w, c = x.shape
+    pads = resolve_padding(padding, (h, w), pool, strides)
     out_hw = []
-    for axis, n, k, s, (before, after) in zip(("height", "width"), x.shape[1:3], pool, strides, pads):
-        if k > n + before + after:
+    for axis, size, k, s, (before, after) in zip(("height", "width"), (h, w), pool, strides, pads):
+        if k > size + before + after:
             raise ValueError(
-                f"pool_size {axis} {k} is larger than the input {axis} {n} "
+                f"pool_size {axis} {k} is larger than the input {axis} {size} "
                 f"(padding={padding!r})"
             )
-        out_hw.append((n + before + after - k) // s + 1)
-    out = reduce(x, pool, strides, pads)[:, : out_hw[0], : out_hw[1], :]
+        out_hw.append((size + before + after - k) // s + 1)
+    (top, bottom), (left, right) = pads
+    check_size((n, h + top + bottom, w + left + right, c), "a padded input",
+               f"pool_size={pool_size!r} with padding={padding!r}")
+
+    window = Window(pool, strides, (1, 1), pads)
+    check_window(window, c, x.dtype if kind == "max" else np.result_type(x.dtype, np.float32),
+                 f"pool_size={pool_size!r}")
+    if kind == "max":
+        dtype = x.dtype
+        fill = -np.inf if np.issubdtype(dtype, np.floating) else np.iinfo(dtype).min
+    else:
+        dtype, fill = np.result_type(x.dtype, np.float32), 0
+        # Keras divides by the number of real cells in each window, so the padded
+        # cells count neither in the sum nor in the divisor.
+        counts = np.multiply.outer(_real_cells(h, pool[0], strides[0], top, out_hw[0]),
+                                   _real_cells(w, pool[1], strides[1], left, out_hw[1]))
+    out = np.empty((n, *out_hw, c), dtype)
+    sh, sw = strides
+    blocks = plan_blocks(n, tuple(out_hw), max(sh, pool[0]) * max(sw, pool[1]) * c * dtype.itemsize)
+    slabs = slab_buffer(blocks, window, c, dtype)
+    for block in blocks:
+        windows = window.windows(fill_slab(slabs, x, block, window, fill))  # (n, h', w', C, ph, pw)
+        result = out[block.images, block.rows, block.cols]
+        if kind == "max":
+            np.max(windows, axis=(4, 5), out=result)
+        else:
+            np.sum(windows, axis=(4, 5), out=result)
+            result /= counts[block.rows, block.cols, None]
     if single:
         return out[0, :, :, 0]
     return out.transpose(0, 3, 1, 2) if data_format == "channels_first" else out
 
 
-def _windows(xp, pool, strides):
-    """``(N, H', W', C, ph, pw)`` view of the pooling windows of a padded NHWC array."""
-    view = sliding_window_view(xp, pool, axis=(1, 2))
-    return view[:, :: strides[0], :: strides[1]]
-
-
-def _max_reduce(x, pool, strides, pads):
-    fill = -np.inf if np.issubdtype(x.dtype, np.floating) else np.iinfo(x.dtype).min
-    return _windows(pad2d(x, pads, fill), pool, strides).max(axis=(-2, -1))
-
-
-def _avg_reduce(x, pool, strides, pads):
-    # Keras divides by the number of real cells in each window, so the padded
-    # cells count neither in the sum nor in the divisor.
-    dtype = np.result_type(x.dtype, np.float32)
-    sums = _windows(pad2d(x.astype(dtype), pads), pool, strides).sum(axis=(-2, -1))
-    ones = np.ones((1, *x.shape[1:3], 1), dtype=dtype)
-    counts = _windows(pad2d(ones, pads), pool, strides).sum(axis=(-2, -1))
-    return sums / counts
+def _real_cells(size: int, k: int, stride: int, before: int, n_out: int) -> np.ndarray:
+    """How many of each window's ``k`` cells along one axis lie inside the input."""
+    starts = np.arange(n_out) * stride - before
+    return np.minimum(starts + k, size) - np.maximum(starts, 0)
 
 
 def max_pool2d(x, pool_size=2, strides=None, padding="valid",
@@ -586,9 +695,10 @@ def max_pool2d(x, pool_size=2, strides=None, padding="valid",
     ``x`` is ``(N, H, W, C)`` / ``(N, C, H, W)`` or a single-channel ``(H, W)``;
     ``strides`` defaults to ``pool_size``; ``padding`` is ``"valid"`` or ``"same"``
     (padded cells never win). Output ``(N, H', W', C)`` with
-    ``H' = floor((H - ph) / sh) + 1`` (valid) or ``ceil(H / sh)`` (same).
+    ``H' = floor((H - ph) / sh) + 1`` (valid) or ``ceil(H / sh)`` (same), in the
+    input's dtype.
     """
-    return _pool(x, pool_size, strides, padding, data_format, _max_reduce)
+    return _pool(x, pool_size, strides, padding, data_format, "max")
 
 
 def avg_pool2d(x, pool_size=2, strides=None, padding="valid",
@@ -597,6 +707,7 @@ def avg_pool2d(x, pool_size=2, strides=None, padding="valid",
 
     Same shapes as :func:`max_pool2d`. With ``"same"`` padding each window is
     divided by the number of real (unpadded) cells it covers, as Keras does.
-    The result is floating point even for integer input.
+    The result is ``np.result_type(x, np.float32)``: floating point even for
+    integer input.
     """
-    return _pool(x, pool_size, strides, padding, data_format, _avg_reduce)
+    return _pool(x, pool_size, strides, padding, data_format, "avg")

@@ -15,10 +15,21 @@ Kernel layouts are Keras': ``DepthwiseConv2D`` stores ``(kh, kw, C_in, M)``,
 """
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
-from .conv import _check_data_format, _numeric_array, conv2d
-from .trace import ConvTrace, trace_conv2d
+from .blocks import PerThread, run_parallel, worker_count
+from .conv import (
+    _check_data_format,
+    _numeric_array,
+    check_bias,
+    compute_dtype,
+    conv2d,
+    prepare_conv,
+)
+from .taps import TapSum
+from .trace import MAX_STEPS, ConvTrace, trace_conv2d
 
 __all__ = ["depthwise_conv2d", "separable_conv2d", "trace_depthwise_conv2d"]
 
@@ -78,15 +89,18 @@ def depthwise_conv2d(x, kernel, bias=None, *, strides=1, padding="valid", dilati
 
 
 def trace_depthwise_conv2d(x, kernel, bias=None, *, strides=1, padding="valid",
-                           dilation_rate=1, data_format="channels_last") -> ConvTrace:
+                           dilation_rate=1, data_format="channels_last",
+                           max_steps=MAX_STEPS) -> ConvTrace:
     """:func:`depthwise_conv2d` step by step: a grouped :class:`ConvTrace`.
 
     Every step's window holds ONE input channel (``step.channels == (c,)``), so
-    its ``channel_sums`` has one entry: nothing is summed across channels.
+    its ``channel_sums`` has one entry: nothing is summed across channels. More than
+    ``max_steps`` steps (default 100,000) are refused unless ``max_steps=None``.
     """
     x, grouped, groups = _as_grouped(x, kernel, data_format, "kernel")
     return trace_conv2d(x, grouped, bias, strides=strides, padding=padding,
-                        dilation_rate=dilation_rate, data_format=data_format, groups=groups)
+                        dilation_rate=dilation_rate, data_format=data_format, groups=groups,
+                        max_steps=max_steps)
 
 
 def separable_conv2d(x, depthwise_kernel, pointwise_kernel, bias=None, *, strides=1,
@@ -116,6 +130,49 @@ def separable_conv2d(x, depthwise_kernel, pointwise_kernel, bias=None, *, stride
             f"C_out) for depthwise_kernel of shape {np.shape(depthwise_kernel)}, "
             f"got shape {pointwise.shape}"
         )
-    depthwise = conv2d(x, grouped, None, strides=strides, padding=padding,
-                       dilation_rate=dilation_rate, data_format=data_format, groups=groups)
-    return conv2d(depthwise, pointwise, bias, data_format=data_format)
+    setup = prepare_conv(x, grouped, None, strides=strides, padding=padding,
+                         dilation_rate=dilation_rate, data_format=data_format, groups=groups)
+    c_out = pointwise.shape[3]
+    bias_arr = check_bias(bias, c_out, False)
+    kh, kw = grouped.shape[:2]
+    dtype = compute_dtype([("x", setup.x), ("depthwise_kernel", grouped),
+                           ("pointwise_kernel", pointwise)], kh * kw * mid, bias_arr)
+    setup = dataclasses.replace(setup, dtype=dtype, kernel=setup.kernel.astype(dtype))
+    out = _separable_nhwc(setup, pointwise.reshape(mid, c_out).astype(dtype),
+                          None if bias_arr is None else bias_arr.astype(dtype))
+    return setup.restore(out)
+
+
+def _separable_nhwc(setup, pointwise: np.ndarray, bias) -> np.ndarray:
+    """Depthwise then pointwise, block by block, so the depthwise result of a block
+    is multiplied by the ``(C_in*M, C_out)`` pointwise matrix while it is in cache.
+
+    The blocks go in waves of one block per core: the depthwise sums of a wave run
+    side by side (elementwise loops), then one matrix product (which uses every core
+    by itself) turns the wave's sums into its consecutive rows of output.
+    """
+    x, dtype = setup.x, setup.dtype
+    mid, c_out = pointwise.shape
+    out = np.empty((x.shape[0], *setup.out_hw, c_out), dtype)
+    rows = out.reshape(-1, c_out)
+    taps = TapSum(setup.kernel, x.shape[3], setup.window, dtype, setup.out_hw, x.shape[0])
+    wave_size = min(worker_count(), len(taps.blocks))
+    sums = np.empty(wave_size * max(b.positions for b in taps.blocks) * mid, dtype)
+    scratch = PerThread(taps.scratch)
+    start = 0
+    for first in range(0, len(taps.blocks), wave_size):
+        wave = taps.blocks[first: first + wave_size]
+        offsets = np.cumsum([0] + [b.positions for b in wave])
+        wave_sums = sums[: offsets[-1] * mid].reshape(-1, mid)
+
+        def work(block, scratch, wave=wave, offsets=offsets, wave_sums=wave_sums):
+            i = wave.index(block)
+            taps.run(x, block, wave_sums[offsets[i]: offsets[i + 1]], scratch)
+
+        run_parallel(work, wave, scratch)
+        result = rows[start: start + offsets[-1]]
+        np.matmul(wave_sums, pointwise, out=result)
+        if bias is not None:
+            result += bias
+        start += offsets[-1]
+    return out

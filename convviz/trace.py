@@ -28,7 +28,7 @@ import numpy as np
 
 from .conv import pad2d, prepare_conv
 
-__all__ = ["ConvStep", "ConvTrace", "trace_conv2d"]
+__all__ = ["ConvStep", "ConvTrace", "trace_conv2d", "MAX_STEPS"]
 
 
 @dataclass(frozen=True)
@@ -141,27 +141,52 @@ class ConvTrace:
         return [s for s in self.steps if s.filter == filter and s.batch == batch]
 
 
+# The most steps a trace records unless asked for more (``max_steps=None``): a trace
+# keeps every window, product and sum (about 2 KB a step) for a person to read;
+# 100,000 steps are already far more than anyone reads, and cost about 200 MB.
+MAX_STEPS = 100_000
+
+
+def check_steps(steps: int, max_steps, what: str, function: str, numbers: str) -> None:
+    """Refuse a trace of more than ``max_steps`` steps (None: no limit), saying why."""
+    if max_steps is None:
+        return
+    if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
+        raise ValueError(f"max_steps must be a positive int or None, got {max_steps!r}")
+    if steps > max_steps:
+        raise ValueError(
+            f"{function} would record {steps:,} steps ({what}), more than max_steps="
+            f"{max_steps:,}: a trace keeps every window, product and sum (about 2 KB a "
+            f"step) for a person to read, so it is for small examples; use {numbers} for "
+            "the numbers alone, trace fewer images or channels, or pass max_steps=None"
+        )
+
+
 def trace_conv2d(x, kernel, bias=None, *, strides=1, padding="valid", dilation_rate=1,
                  data_format="channels_last", groups=1,
-                 mode="cross_correlation") -> ConvTrace:
+                 mode="cross_correlation", max_steps=MAX_STEPS) -> ConvTrace:
     """Compute :func:`convviz.conv2d` with plain loops and record every step.
 
-    Same arguments, same validation and the same output numbers as ``conv2d``;
-    it is meant for the small examples a person looks at (one step per output
-    cell per filter per image), not for whole data sets.
+    Same arguments, same validation and the same output numbers (and dtype) as
+    ``conv2d``; it is meant for the small examples a person looks at (one step per
+    output cell per filter per image), not for whole data sets: more than
+    ``max_steps`` steps (default 100,000) are refused unless ``max_steps=None``.
     """
     setup = prepare_conv(x, kernel, bias, strides=strides, padding=padding,
                          dilation_rate=dilation_rate, data_format=data_format,
                          groups=groups, mode=mode)
-    dtype = np.result_type(setup.x, setup.kernel, setup.bias)
+    n_images, n_filters, (out_h, out_w) = setup.x.shape[0], setup.kernel.shape[3], setup.out_hw
+    check_steps(n_images * n_filters * out_h * out_w, max_steps,
+                f"{n_images} image(s) x {n_filters} filter(s) x {out_h} x {out_w} output cells",
+                "trace_conv2d", "conv2d")
+    dtype = setup.dtype
     images = setup.x.astype(dtype).transpose(0, 3, 1, 2)                  # (N, C_in, H, W)
     padded = pad2d(setup.x.astype(dtype), setup.pads).transpose(0, 3, 1, 2)
     filters = setup.kernel.astype(dtype).transpose(3, 2, 0, 1)            # (C_out, C_in, kh, kw)
-    biases = setup.bias.astype(dtype)
+    biases = setup.bias
 
-    n_images, _, height, width = images.shape
-    n_filters, _, kh, kw = filters.shape
-    out_h, out_w = setup.out_hw
+    _, _, height, width = images.shape
+    kh, kw = filters.shape[2:]
     (stride_h, stride_w), (dil_h, dil_w) = setup.strides, setup.dilation
     (top, _), (left, _) = setup.pads
     per_group_in, per_group_out = filters.shape[1], n_filters // setup.groups

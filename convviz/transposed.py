@@ -30,16 +30,20 @@ from numbers import Integral
 
 import numpy as np
 
+from .blocks import plan_blocks
 from .conv import (
-    _IM2COL_CHUNK_ELEMENTS,
+    MAX_VALUES,
     _check_data_format,
     _numeric_array,
     _pair,
     _positive_int,
     as_nhwc,
     check_bias,
+    check_size,
+    compute_dtype,
     restore_layout,
 )
+from .trace import MAX_STEPS, check_steps
 
 __all__ = [
     "conv2d_transpose",
@@ -188,7 +192,9 @@ class TransposeSetup:
     ``x`` ``(N, H, W, C_in)``, ``kernel`` ``(kh, kw, C_out, C_in)``, ``bias``
     ``(C_out,)``; ``before`` the cells cropped off the canvas start per axis,
     ``out_hw`` the output size and ``canvas_hw`` the scatter area that covers both
-    the whole scatter and the output.
+    the whole scatter and the output; ``dtype`` what the result is computed in
+    (int64 for integer inputs, see :mod:`convviz.conv`): ``x`` and ``kernel`` keep
+    the caller's dtypes, ``bias`` is already in ``dtype``.
     """
 
     x: np.ndarray
@@ -202,6 +208,7 @@ class TransposeSetup:
     canvas_hw: tuple[int, int]
     data_format: str
     single_channel: bool
+    dtype: np.dtype = np.dtype(np.float64)
 
     @property
     def crops(self) -> tuple[tuple[int, int], tuple[int, int]]:
@@ -237,7 +244,7 @@ def prepare_conv_transpose(x, kernel, bias=None, *, strides=1, padding="valid",
             f"channels but x has {x.shape[3]} (x shape {x.shape} as NHWC, "
             f"data_format={data_format!r}); note the transposed layout puts C_in last"
         )
-    bias_arr = check_bias(bias, c_out, np.result_type(x, kernel), single_channel)
+    bias_arr = check_bias(bias, c_out, single_channel)
 
     if isinstance(padding, str) or isinstance(padding, Integral):
         per_axis = (padding, padding)
@@ -261,10 +268,25 @@ def prepare_conv_transpose(x, kernel, bias=None, *, strides=1, padding="valid",
         before.append(b)
         out_hw.append(o)
         canvas_hw.append(max((n - 1) * s + d * (k - 1) + 1, b + o))
+
+    (n, h, w, _), (kh, kw) = x.shape, kernel.shape[:2]
+    spread = [f"{name}={pair}" for name, pair in (("strides", strides), ("dilation_rate", dilation))
+              if pair != (1, 1)]
+    if spread and n * (h + kh - 1) * (w + kw - 1) * c_out <= MAX_VALUES:
+        cause = " and ".join(spread)        # without them the output would fit
+    else:
+        cause = f"x of shape {x.shape} (as NHWC) with C_out={c_out} filters"
+    check_size((n, *out_hw, c_out), "an output", cause)
+    check_size((n, *canvas_hw, c_out), "a canvas (the uncropped scatter)", cause)
+
+    dtype = compute_dtype([("x", x), ("kernel", kernel)], kh * kw * c_in, bias_arr)
     return TransposeSetup(
-        x=x, kernel=kernel, bias=bias_arr, has_bias=bias is not None, strides=strides,
+        x=x, kernel=kernel,
+        bias=np.zeros(c_out, dtype) if bias_arr is None else bias_arr.astype(dtype),
+        has_bias=bias is not None, strides=strides,
         dilation=dilation, before=tuple(before), out_hw=tuple(out_hw),
         canvas_hw=tuple(canvas_hw), data_format=data_format, single_channel=single_channel,
+        dtype=dtype,
     )
 
 
@@ -301,32 +323,51 @@ def conv2d_transpose(x, kernel, bias=None, *, strides=1, padding="valid", output
 
 
 def _scatter_nhwc(setup: TransposeSetup) -> np.ndarray:
-    dtype = np.result_type(setup.x, setup.kernel, setup.bias)
-    n, h, w, c_in = setup.x.shape
+    """Block by block of input cells: the stamps of a block, then ``kh*kw`` strided
+    additions of them straight into the (zeroed) output, each clipped to the cells
+    that the padding does not crop."""
+    x, dtype = setup.x, setup.dtype
+    n, h, w, c_in = x.shape
     kh, kw, c_out, _ = setup.kernel.shape
     (sh, sw), (dh, dw) = setup.strides, setup.dilation
-    (bh, bw), (ho, wo) = setup.before, setup.out_hw
+    (ho, wo), (top, left) = setup.out_hw, setup.before
     # (C_in, kh*kw*C_out): row c is input channel c's kernel stamp for every output channel
     weights = setup.kernel.astype(dtype, copy=False).transpose(3, 0, 1, 2).reshape(c_in, -1)
 
-    out = np.empty((n, ho, wo, c_out), dtype=dtype)
-    chunk = max(1, _IM2COL_CHUNK_ELEMENTS // (h * w * kh * kw * c_out))
-    canvas = np.empty((min(chunk, n), *setup.canvas_hw, c_out), dtype=dtype)
-    for start in range(0, n, chunk):
-        stop = min(start + chunk, n)
-        stamps = (setup.x[start:stop].reshape(-1, c_in).astype(dtype, copy=False) @ weights)
-        stamps = stamps.reshape(stop - start, h, w, kh, kw, c_out)
-        board = canvas[: stop - start]
-        board.fill(0)
+    out = np.zeros((n, ho, wo, c_out), dtype)
+    blocks = plan_blocks(n, (h, w), (c_in + weights.shape[1]) * dtype.itemsize)
+    buffer = np.empty(max(b.positions for b in blocks) * weights.shape[1], dtype)
+    for block in blocks:
+        pixels = x[block.images, block.rows, block.cols].reshape(-1, c_in)
+        stamps = buffer[: block.positions * weights.shape[1]].reshape(block.positions, -1)
+        np.matmul(pixels.astype(dtype, copy=False), weights, out=stamps)
+        stamps = stamps.reshape(*block.shape, kh, kw, c_out)
+        board = out[block.images]
         for u in range(kh):
+            rows = _landing(block.rows, u * dh, sh, top, ho)
             for v in range(kw):
-                r0, c0 = u * dh, v * dw
-                board[:, r0: r0 + sh * (h - 1) + 1: sh, c0: c0 + sw * (w - 1) + 1: sw] += \
-                    stamps[:, :, :, u, v]
-        out[start:stop] = board[:, bh: bh + ho, bw: bw + wo]
-        if setup.has_bias:
-            out[start:stop] += setup.bias.astype(dtype, copy=False)
+                cols = _landing(block.cols, v * dw, sw, left, wo)
+                if rows and cols:
+                    board[:, rows[1], cols[1]] += stamps[:, rows[0], cols[0], u, v]
+    if setup.has_bias:
+        out += setup.bias
     return out
+
+
+def _landing(cells: slice, offset: int, stride: int, cropped: int, size: int):
+    """Where input cells ``cells`` land along one axis for one kernel tap.
+
+    Input cell ``i`` lands on output cell ``i*stride + offset - cropped``. Returns
+    ``(block-relative input cells, output cells)`` as two slices, only for the cells
+    that land inside ``[0, size)``, or None when none does.
+    """
+    first = max(cells.start, -((offset - cropped) // stride))        # ceil((cropped-offset)/s)
+    stop = min(cells.stop, (size - 1 + cropped - offset) // stride + 1)
+    if stop <= first:
+        return None
+    land = first * stride + offset - cropped
+    return (slice(first - cells.start, stop - cells.start),
+            slice(land, land + (stop - first - 1) * stride + 1, stride))
 
 
 # --------------------------------------------------------------------------- trace
@@ -430,19 +471,24 @@ class TransposeTrace:
 
 def trace_conv2d_transpose(x, kernel, bias=None, *, strides=1, padding="valid",
                            output_padding=None, dilation_rate=1,
-                           data_format="channels_last") -> TransposeTrace:
+                           data_format="channels_last", max_steps=MAX_STEPS) -> TransposeTrace:
     """:func:`conv2d_transpose` with plain loops, recording every stamp.
 
     Same arguments, validation and numbers as ``conv2d_transpose``; one step per
-    input cell per input channel per image, so it is for small examples.
+    input cell per input channel per image, so it is for small examples: more than
+    ``max_steps`` steps (default 100,000) are refused unless ``max_steps=None``.
     """
     setup = prepare_conv_transpose(x, kernel, bias, strides=strides, padding=padding,
                                    output_padding=output_padding,
                                    dilation_rate=dilation_rate, data_format=data_format)
-    dtype = np.result_type(setup.x, setup.kernel, setup.bias)
+    n, h, w, c_in = setup.x.shape
+    check_steps(n * c_in * h * w, max_steps,
+                f"{n} image(s) x {c_in} input channel(s) x {h} x {w} input cells",
+                "trace_conv2d_transpose", "conv2d_transpose")
+    dtype = setup.dtype
     images = setup.x.astype(dtype).transpose(0, 3, 1, 2)                 # (N, C_in, H, W)
     kernels = setup.kernel.astype(dtype).transpose(3, 2, 0, 1)          # (C_in, C_out, kh, kw)
-    biases = setup.bias.astype(dtype)
+    biases = setup.bias
     n_images, n_channels, height, width = images.shape
     c_out, kh, kw = kernels.shape[1:]
     (sh, sw), (dh, dw) = setup.strides, setup.dilation
