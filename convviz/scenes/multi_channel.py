@@ -13,9 +13,8 @@ from manim import DOWN, RIGHT, Create, FadeIn, LaggedStart, SurroundingRectangle
 
 from . import style
 from convviz.scene_data import build, format_number, format_padding, split_steps
-from .widgets import (
-    Appear, ConvvizScene, NumberGrid, Slide, Vanish, cell_size, labelled, place, text,
-)
+from .fades import Appear, Vanish
+from .widgets import ConvvizScene, NumberGrid, Slide, cell_size, labelled, place, text
 
 
 def _channel_name(c: int, n: int) -> str:

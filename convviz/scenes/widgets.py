@@ -21,6 +21,7 @@ from manim import (
 from manim.constants import RESAMPLING_ALGORITHMS
 
 from . import style
+from .fades import Appear, Vanish
 from convviz.scene_data import format_number
 
 
@@ -170,52 +171,6 @@ class NumberGrid(VGroup):
         return Rectangle(width=self.cell, height=self.cell, stroke_color=color,
                          stroke_width=stroke_width, fill_color=color,
                          fill_opacity=fill_opacity).move_to(self.square(i, j))
-
-
-class Appear(Animation):
-    """Fade ``mobject`` in (or out, :class:`Vanish`) by scaling the opacities of its
-    parts, without copying it: Manim's ``FadeIn``/``FadeOut`` copy the mobject twice
-    at every start, a large share of a scene's render time when the mobjects are
-    grids full of numbers. Every part ends at its own opacity again (a faded-out
-    mobject can be shown later as it was)."""
-
-    def __init__(self, mobject, *, vanish: bool = False, **kwargs):
-        self.vanish = vanish
-        super().__init__(mobject, introducer=not vanish, remover=vanish, **kwargs)
-
-    def create_starting_mobject(self):
-        return self.mobject                   # only opacities change: nothing to keep
-
-    def begin(self):
-        self.parts = []
-        for m in self.mobject.get_family():
-            if isinstance(m, ImageMobject):
-                self.parts.append((m, None, None))
-            elif isinstance(m, VMobject) and len(m.points):
-                self.parts.append((m, m.fill_rgbas[:, 3].copy(), m.stroke_rgbas[:, 3].copy()))
-        super().begin()
-
-    def interpolate_mobject(self, alpha: float):
-        self.show(1 - self.rate_func(alpha) if self.vanish else self.rate_func(alpha))
-
-    def show(self, opacity: float):
-        for m, fill, stroke in self.parts:
-            if fill is None:
-                m.set_opacity(opacity)
-            else:
-                m.fill_rgbas[:, 3] = fill * opacity
-                m.stroke_rgbas[:, 3] = stroke * opacity
-
-    def clean_up_from_scene(self, scene):
-        super().clean_up_from_scene(scene)
-        self.show(1.0)
-
-
-class Vanish(Appear):
-    """Fade ``mobject`` out and remove it, without copying it (see :class:`Appear`)."""
-
-    def __init__(self, mobject, **kwargs):
-        super().__init__(mobject, vanish=True, **kwargs)
 
 
 class Slide(Animation):
@@ -455,5 +410,5 @@ def place(box, x: float, top: float = style.CONTENT_TOP, bottom: float = style.C
 
 
 __all__ = ["text", "fit", "place", "stack", "cell_size", "NumberGrid", "labelled", "image",
-           "Appear", "Vanish", "Slide",
+           "Slide",
            "colorize", "colormap_colors", "luminance", "framed_pixels", "mosaic", "box_of", "ConvvizScene", "LEFT", "RIGHT", "UP", "DOWN"]
