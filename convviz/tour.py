@@ -835,7 +835,7 @@ def _render_scene(scene, quality, *, model=None, model_spec=None) -> TourItem:
         video = render_mod.render(scene, _scene_config(scene), quality=quality, model=model)
         poster = video.with_name(f"{video.stem}.poster.png")
         if not poster.is_file():
-            render_mod.save_still(video, poster, at=1.0)          # the poster
+            render_mod.save_poster(video, poster)     # the frame the scene marked
         frames, (width, height) = _frames_and_size(video)
     except Exception as exc:  # one scene failing must not lose the rest of the tour
         return _scene_item(scene, status="failed", note=f"{type(exc).__name__}: {exc}")
