@@ -1,0 +1,182 @@
+"""Dilation: a 3x3 kernel with dilation 2 sliding over a 7x7 input.
+
+The kernel spreads out in place: its taps move ``d`` cells apart and the gaps
+between them stay empty, so the 3x3 kernel covers ``d*(k-1)+1 = 5`` cells a side
+(derived on screen). Then it slides: the taps light the input cells they multiply,
+each with its weight, and the output cell they fill is framed. The numbers equal
+``conv2d(x, kernel, dilation_rate=2)``.
+
+    manim -ql scenes/dilation.py Dilation
+    convviz render Dilation --dilation 3 --padding same
+"""
+from __future__ import annotations
+
+from manim import DOWN, RIGHT, Create, FadeIn, FadeOut, SurroundingRectangle, VGroup
+
+from . import style
+from .parts import (
+    CONTENT_BOTTOM, LINE_A, LINE_B, cell_frame, heading, lift_numbers, line, mark_poster,
+    outline, padding_text, place, size, skipped, stride_text, swap, taps,
+)
+from .widgets import ConvvizScene, NumberGrid, cell_size, labelled
+from convviz.scene_data import format_number, split_steps
+
+
+def _term(value) -> str:
+    t = format_number(value)
+    return f"({t})" if t.startswith("\u2212") else t
+
+
+def _dilation(d) -> str:
+    return str(d.dilation[0]) if d.dilation[0] == d.dilation[1] else str(tuple(d.dilation))
+
+
+class Dilation(ConvvizScene):
+    def construct(self):
+        d = self.data()
+        self.convviz_grids = {}
+        kh, kw = d.kernel.shape
+        eh, ew = d.effective_size
+        hp, wp = d.padded_input.shape
+        oh, ow = d.output.shape
+
+        title = self.title(f"Dilated convolution: {size(d.input.shape)} input, "
+                           f"{size(d.kernel.shape)} kernel, dilation {_dilation(d)}, "
+                           f"stride {stride_text(d.strides)}, {padding_text(d.padding)}")
+        notes = (f"dilation {_dilation(d)}: the kernel's taps sit {_dilation(d)} cells apart "
+                 f"with gaps between them, so the {size(d.kernel.shape)} kernel covers "
+                 f"{size(d.effective_size)}")
+        (top_, bottom_), (left_, right_) = d.pads
+        if d.padding_mask.any():
+            notes += (f"\n{padding_text(d.padding)}: zeros added {top_} top, {bottom_} bottom, "
+                      f"{left_} left, {right_} right")
+        if max(d.strides) > 1:
+            notes += (f"\nstride {stride_text(d.strides)}: the window jumps "
+                      f"{stride_text(d.strides)} cells (dashed: the positions it skips)")
+        head = heading(title, notes)
+        top = head.get_bottom()[1] - 0.12
+        room = top - CONTENT_BOTTOM - 0.45
+
+        inp = NumberGrid((hp, wp), d.padded_input, cell=cell_size(hp, wp, 5.0, room, 0.66),
+                         color=style.INPUT, mask=d.padding_mask)
+        lift_numbers(inp)
+        kcell = cell_size(eh + kh + 0.8, ew, 2.6, room - 0.5, 0.5)
+        spread = NumberGrid((eh, ew), d.spread_kernel, cell=kcell, color=style.KERNEL,
+                            fill_opacity=0.3, mask=d.is_gap, show_masked=False)
+        self.convviz_grids["dilated kernel"] = spread
+        prod = NumberGrid((kh, kw), None, cell=kcell, color=style.PRODUCT, fill_opacity=0.12)
+        out = NumberGrid((oh, ow), None, cell=cell_size(oh, ow, 3.0, room, 0.75),
+                         color=style.OUTPUT)
+        self.convviz_grids["output"] = out
+
+        label = f"input {size(d.input.shape)}"
+        if d.padding_mask.any():
+            label += f", padded to {size((hp, wp))}"
+        inp_box = labelled(inp, label, color=style.INPUT, max_width=5.4)
+        spread_box = labelled(spread, f"dilated kernel {size((eh, ew))}", color=style.KERNEL)
+        prod_box = labelled(prod, "taps \u00d7 kernel", color=style.PRODUCT)
+        middle = VGroup(spread_box, prod_box).arrange(DOWN, buff=0.3)
+        out_box = labelled(out, f"output {size((oh, ow))}", color=style.OUTPUT)
+        row = VGroup(inp_box, middle, out_box).arrange(RIGHT, buff=0.7)
+        place(row, 0, top=top)
+
+        # the kernel, then its taps spread apart with empty gaps between them
+        kernel = NumberGrid((kh, kw), d.kernel, cell=kcell, color=style.KERNEL, fill_opacity=0.3)
+        kernel.move_to(spread)
+        kernel_label = labelled(kernel, f"kernel {size(d.kernel.shape)}", color=style.KERNEL)[0]
+        kernel_label.move_to(spread_box[0])
+        self.play(FadeIn(title), FadeIn(head), FadeIn(inp_box), run_time=0.9)
+        self.play(FadeIn(kernel), FadeIn(kernel_label), run_time=0.6)
+        taps_at = [(u * d.dilation[0], v * d.dilation[1]) for u in range(kh) for v in range(kw)]
+        gaps = VGroup(*[spread.square(i, j) for i in range(eh) for j in range(ew)
+                        if d.is_gap[i, j]])
+        moves = []
+        for (u, v), (i, j) in zip([(u, v) for u in range(kh) for v in range(kw)], taps_at):
+            moves += [kernel.square(u, v).animate.move_to(spread.square(i, j)),
+                      kernel.numbers[u, v].animate.move_to(spread.numbers[i, j])]
+        effective = VGroup(*[line(t, y) for t, y in zip(d.effective_lines, (LINE_A, LINE_B))])
+        self.play(*moves, run_time=1.2)
+        self.play(FadeIn(gaps), swap(kernel_label, spread_box[0]), FadeIn(effective),
+                  run_time=0.8)
+        self.remove(kernel)
+        self.add(spread_box)
+        self.wait(1.0)
+        self.play(FadeOut(effective), FadeIn(prod_box), FadeIn(out_box[0]), Create(out.squares),
+                  run_time=0.6)
+
+        # the slide: the taps light the input cells they multiply
+        def window(step):
+            return VGroup(outline(inp, step.rows[0], step.cols[0], eh, ew, style.KERNEL, 2,
+                                  dashed=True),
+                          taps(inp, step.rows, step.cols, d.kernel))
+
+        detailed, fast, batched = split_steps(len(d.steps), self.cfg.detailed_steps,
+                                              self.cfg.fast_steps)
+        win = frame = None
+        shown = VGroup()
+        for k in list(detailed) + list(fast):
+            step = d.steps[k]
+            full = k in detailed
+            new_win = window(step)
+            new_frame = cell_frame(out, step.out_row, step.out_col)
+            leaving = [FadeOut(shown)] if len(shown) else []
+            skips = VGroup()
+            if win is None:
+                moves = [FadeIn(new_win), Create(new_frame)]
+                win, frame = new_win, new_frame
+            else:
+                previous = d.steps[k - 1]
+                skips = VGroup(*[outline(inp, r, c, eh, ew, style.MUTED, 2, dashed=True)
+                                 for r, c in skipped((previous.rows[0], previous.cols[0]),
+                                                     (step.rows[0], step.cols[0]), d.strides)])
+                if step.rows[0] == previous.rows[0]:
+                    moves = [win.animate.move_to(new_win), frame.animate.move_to(new_frame)]
+                else:
+                    moves = [swap(win, new_win), frame.animate.move_to(new_frame)]
+                    win = new_win
+            products = VGroup(*[prod.make_number(u, v, step.products[u, v], style.PRODUCT)
+                                for u in range(kh) for v in range(kw)])
+            terms = " + ".join(_term(p) for p in step.products.ravel())
+            bias = "" if d.bias == 0 else f" + bias {_term(d.bias)}"
+            sum_line = line(f"{terms}{bias} = {format_number(step.total)}", LINE_A)
+            value = out.make_number(step.out_row, step.out_col, step.total)
+            if full:
+                self.play(*leaving, *moves, *[FadeIn(s) for s in skips], run_time=0.6)
+                self.play(FadeIn(products, lag_ratio=0.1), run_time=0.6)
+                self.play(FadeIn(sum_line), run_time=0.35)
+                self.play(FadeIn(value, scale=1.4), run_time=0.35)
+                if k == min(1, len(detailed) - 1):
+                    mark_poster(self)
+                    self.wait(0.6)
+            else:
+                self.play(*leaving, *moves, *[FadeIn(s) for s in skips], run_time=0.25)
+                self.play(FadeIn(products), FadeIn(sum_line), FadeIn(value), run_time=0.3)
+            out.numbers[step.out_row, step.out_col] = value
+            out.add(value)
+            shown = VGroup(products, sum_line, skips)
+
+        leaving = [FadeOut(m) for m in (shown, win, frame) if m is not None]
+        if len(batched):
+            rest = [d.steps[k] for k in batched]
+            values = [out.make_number(s.out_row, s.out_col, s.total) for s in rest]
+            note = line(f"\u2026 the other {len(rest)} positions, the same way", LINE_A,
+                        style.MUTED)
+            self.play(*leaving, run_time=0.3)
+            self.play(FadeIn(note), run_time=0.3)
+            self.write_rest(values, [], len(rest))
+            for s, v in zip(rest, values):
+                out.numbers[s.out_row, s.out_col] = v
+            out.add(*values)
+            leaving = [FadeOut(note)]
+        self.play(*leaving, run_time=0.3)
+        self.add(out_box)
+
+        # the output size, from the effective kernel
+        sizes = VGroup(*[line(t, y) for t, y in zip(d.size_lines, (LINE_A, LINE_B))])
+        if len(sizes) == 1:
+            sizes.add(line(f"each output cell sees {size(d.effective_size)} input cells "
+                           f"through {d.kernel.size} weights", LINE_B, style.MUTED))
+        self.play(FadeIn(sizes),
+                  Create(SurroundingRectangle(out.squares, color=style.OUTPUT, buff=0.06)),
+                  run_time=0.8)
+        self.wait(1.5)

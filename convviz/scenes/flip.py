@@ -1,0 +1,202 @@
+"""ConvolutionVsCorrelation: the same input and kernel, slid as it is and turned 180°.
+
+Keras' ``Conv2D`` (and every deep-learning library) computes cross-correlation: the
+kernel slides over the input as it is. Convolution in the textbook sense (scipy's
+``convolve2d``, ``convviz.conv2d(..., mode="convolution")``) turns the kernel by
+180 degrees first. With a non-symmetric kernel (an edge detector) the two outputs
+differ; the window shows the weights of each in turn, and both outputs fill side by
+side. Libraries skip the flip because the kernel is learned.
+
+    manim -ql scenes/flip.py ConvolutionVsCorrelation
+    convviz render ConvolutionVsCorrelation --kernel "1 0 -1; 2 0 -2; 1 0 -1"
+"""
+from __future__ import annotations
+
+from manim import DOWN, RIGHT, Create, FadeIn, FadeOut, SurroundingRectangle, VGroup
+
+from . import style
+from .parts import (
+    CONTENT_BOTTOM, LINE_A, LINE_B, cell_frame, heading, lift_numbers, line, mark_poster,
+    outline, padding_text, place, size, skipped, stride_text, swap, taps, turn_half,
+)
+from .widgets import ConvvizScene, NumberGrid, cell_size, labelled
+from convviz.scene_data import format_number, split_steps
+
+CORRELATION = "cross-correlation"
+CONVOLUTION = "convolution"
+
+
+def _term(value) -> str:
+    t = format_number(value)
+    return f"({t})" if t.startswith("\u2212") else t
+
+
+def _sum(step, bias) -> str:
+    terms = " + ".join(_term(p) for p in step.products.ravel())
+    extra = "" if bias == 0 else f" + bias {_term(bias)}"
+    return f"{terms}{extra} = {format_number(step.total)}"
+
+
+class ConvolutionVsCorrelation(ConvvizScene):
+    def construct(self):
+        d = self.data()
+        corr, conv = d.correlation, d.convolution
+        self.convviz_grids = {}
+        kh, kw = d.kernel.shape
+        hp, wp = corr.padded_input.shape
+        oh, ow = corr.output.shape
+
+        title = self.title(f"Cross-correlation vs convolution: {size(d.input.shape)} input, "
+                           f"{size(d.kernel.shape)} kernel, stride {stride_text(corr.strides)}, "
+                           f"{padding_text(corr.padding)}")
+        notes = ("Keras' Conv2D slides the kernel as it is (cross-correlation); convolution "
+                 "(scipy, mode=\"convolution\") turns it 180\u00b0 first")
+        (t_, b_), (l_, r_) = corr.pads
+        if corr.padding_mask.any():
+            notes += (f"\n{padding_text(corr.padding)}: zeros added {t_} top, {b_} bottom, "
+                      f"{l_} left, {r_} right")
+        if max(corr.strides) > 1:
+            notes += (f"\nstride {stride_text(corr.strides)}: the window jumps "
+                      f"{stride_text(corr.strides)} cells (dashed: the positions it skips)")
+        head = heading(title, notes)
+        top = head.get_bottom()[1] - 0.12
+        room = top - CONTENT_BOTTOM - 0.45
+
+        inp = NumberGrid((hp, wp), corr.padded_input, cell=cell_size(hp, wp, 4.2, room, 0.7),
+                         color=style.INPUT, mask=corr.padding_mask)
+        lift_numbers(inp)
+        stacked = top - CONTENT_BOTTOM - 1.3           # a kernel over an output, two labels
+        kcell = cell_size(kh + oh, kw, 2.2, stacked, 0.48)
+        ocell = cell_size(oh, ow, 2.6, stacked - kh * kcell, 0.7)
+        kernel = NumberGrid((kh, kw), d.kernel, cell=kcell, color=style.KERNEL, fill_opacity=0.3)
+        flipped = NumberGrid((kh, kw), d.flipped_kernel, cell=kcell, color=style.KERNEL,
+                             fill_opacity=0.3)
+        out_a = NumberGrid((oh, ow), None, cell=ocell, color=style.OUTPUT)
+        out_b = NumberGrid((oh, ow), None, cell=ocell, color=style.OUTPUT)
+        self.convviz_grids.update({"flipped kernel": flipped, "correlation": out_a,
+                                   "convolution": out_b})
+
+        label = f"input {size(d.input.shape)}"
+        if corr.padding_mask.any():
+            label += f", padded to {size((hp, wp))}"
+        inp_box = labelled(inp, label, color=style.INPUT, max_width=4.8)
+        col_a = VGroup(labelled(kernel, f"kernel {size(d.kernel.shape)}", color=style.KERNEL),
+                       labelled(out_a, f"{CORRELATION} {size((oh, ow))}", style.SMALL_SIZE,
+                                style.OUTPUT)).arrange(DOWN, buff=0.35)
+        col_b = VGroup(labelled(flipped, "kernel turned 180\u00b0", color=style.KERNEL),
+                       labelled(out_b, f"{CONVOLUTION} {size((oh, ow))}", style.SMALL_SIZE,
+                                style.OUTPUT)).arrange(DOWN, buff=0.35)
+        row = VGroup(inp_box, col_a, col_b).arrange(RIGHT, buff=0.8)
+        place(row, 0, top=top)
+        col_b[0][1].match_y(col_a[0][1])
+        col_b[1].match_y(col_a[1])
+
+        self.play(FadeIn(title), FadeIn(head), FadeIn(inp_box), run_time=0.9)
+        self.play(FadeIn(col_a[0]), run_time=0.5)
+        # a copy of the kernel goes to the right and turns 180 degrees
+        turning = kernel.copy()
+        turning_label = labelled(turning, f"kernel {size(d.kernel.shape)}",
+                                 color=style.KERNEL)[0]
+        turning.move_to(flipped)
+        turning_label.move_to(col_b[0][0])
+        self.play(FadeIn(turning), FadeIn(turning_label), run_time=0.5)
+        self.play(*turn_half(turning), run_time=1.2)
+        self.remove(turning)
+        self.add(flipped)
+        self.play(swap(turning_label, col_b[0][0]), run_time=0.6)
+        self.add(col_b[0])
+        self.play(FadeIn(col_a[1][0]), Create(out_a.squares), FadeIn(col_b[1][0]),
+                  Create(out_b.squares), run_time=0.6)
+
+        # one window, the weights of each kernel in turn
+        def frames(step):
+            return taps(inp, range(step.top, step.top + kh), range(step.left, step.left + kw),
+                        d.kernel)
+
+        detailed, fast, batched = split_steps(len(corr.steps), self.cfg.detailed_steps,
+                                              self.cfg.fast_steps)
+        win = frame_a = frame_b = None
+        shown = VGroup()
+        for k in list(detailed) + list(fast):
+            a, b = corr.steps[k], conv.steps[k]
+            full = k in detailed
+            window = frames(a)
+            weights_a = window[1]
+            weights_b = taps(inp, range(a.top, a.top + kh), range(a.left, a.left + kw),
+                             d.flipped_kernel)[1]
+            new_a, new_b = cell_frame(out_a, a.out_row, a.out_col), \
+                cell_frame(out_b, b.out_row, b.out_col)
+            skips = VGroup()
+            if win is None:
+                moves = [Create(window[0]), Create(new_a)]
+                win, frame_a, frame_b = window[0], new_a, new_b
+            else:
+                p = corr.steps[k - 1]
+                skips = VGroup(*[outline(inp, r, c, kh, kw, style.MUTED, 2, dashed=True)
+                                 for r, c in skipped((p.top, p.left), (a.top, a.left),
+                                                     corr.strides)])
+                moves = [win.animate.move_to(window[0]), frame_a.animate.move_to(new_a),
+                         frame_b.animate.move_to(new_b)]
+            line_a = line(f"{CORRELATION}: {_sum(a, corr.bias)}", LINE_A)
+            line_b = line(f"{CONVOLUTION}: {_sum(b, conv.bias)}", LINE_B)
+            value_a = out_a.make_number(a.out_row, a.out_col, a.total)
+            value_b = out_b.make_number(b.out_row, b.out_col, b.total)
+            leaving = [FadeOut(shown)] if len(shown) else []
+            if full:
+                self.play(*leaving, *moves, *[FadeIn(s) for s in skips], run_time=0.5)
+                self.play(FadeIn(weights_a), run_time=0.35)
+                self.play(FadeIn(line_a), run_time=0.35)
+                self.play(FadeIn(value_a, scale=1.4), run_time=0.35)
+                if frame_b not in self.mobjects:
+                    turn = [Create(frame_b)]
+                else:
+                    turn = []
+                self.play(swap(weights_a, weights_b), *turn, run_time=0.6)
+                self.play(FadeIn(line_b), run_time=0.35)
+                self.play(FadeIn(value_b, scale=1.4), run_time=0.35)
+                if k == min(1, len(detailed) - 1):
+                    mark_poster(self)
+                    self.wait(0.6)
+                shown = VGroup(weights_b, line_a, line_b, skips)
+            else:
+                if frame_b not in self.mobjects:
+                    moves.append(Create(frame_b))
+                self.play(*leaving, *moves, *[FadeIn(s) for s in skips], run_time=0.25)
+                self.play(FadeIn(weights_a), FadeIn(line_a), FadeIn(line_b), FadeIn(value_a),
+                          FadeIn(value_b), run_time=0.35)
+                shown = VGroup(weights_a, line_a, line_b, skips)
+            for grid, step, value in ((out_a, a, value_a), (out_b, b, value_b)):
+                grid.numbers[step.out_row, step.out_col] = value
+                grid.add(value)
+
+        leaving = [FadeOut(m) for m in (shown, win, frame_a, frame_b) if m is not None]
+        if len(batched):
+            rest = [(corr.steps[k], conv.steps[k]) for k in batched]
+            values = [(out_a.make_number(a.out_row, a.out_col, a.total),
+                       out_b.make_number(b.out_row, b.out_col, b.total)) for a, b in rest]
+            note = line(f"\u2026 the other {len(rest)} positions, the same way", LINE_A,
+                        style.MUTED)
+            self.play(*leaving, run_time=0.3)
+            self.play(FadeIn(note), run_time=0.3)
+            self.write_rest([v for pair in values for v in pair], [], len(rest))
+            for (a, b), (va, vb) in zip(rest, values):
+                out_a.numbers[a.out_row, a.out_col] = va
+                out_b.numbers[b.out_row, b.out_col] = vb
+                out_a.add(va)
+                out_b.add(vb)
+            leaving = [FadeOut(note)]
+        self.play(*leaving, run_time=0.3)
+        self.add(col_a, col_b)
+
+        differ = (f"the kernel is not symmetric, so the two {size((oh, ow))} outputs differ"
+                  if d.difference.any() else
+                  "this kernel is the same turned 180\u00b0, so the two outputs agree")
+        self.play(FadeIn(line(differ, LINE_A, style.OUTPUT)),
+                  Create(SurroundingRectangle(out_a.squares, color=style.OUTPUT, buff=0.06)),
+                  Create(SurroundingRectangle(out_b.squares, color=style.OUTPUT, buff=0.06)),
+                  run_time=0.7)
+        self.play(FadeIn(line("Deep-learning libraries skip the flip: the kernel is learned, "
+                              "so training simply learns it turned.", LINE_B, style.BIAS)),
+                  run_time=0.7)
+        mark_poster(self)
+        self.wait(2.0)

@@ -1,0 +1,145 @@
+"""Pieces the TransposedConv, Dilation and ConvolutionVsCorrelation scenes share.
+
+A kernel's taps marked on the input with their weights (contiguous for an
+ordinary window, spread out for a dilated one), the frame on the output cell a
+window fills, dashed outlines on the positions a stride skips, a kernel turned by
+180 degrees, and the fixed places for the heading and the two lines of arithmetic.
+Layout only: every number comes from :mod:`convviz.family_data`.
+"""
+from __future__ import annotations
+
+from manim import (
+    DOWN, LEFT, PI, RIGHT, UP, DashedVMobject, FadeIn, FadeOut, Rectangle, Square,
+    Succession, VGroup,
+)
+
+from . import style
+from convviz.scene_data import format_number
+from .widgets import fit, text
+
+# Two lines of arithmetic under the grids: LINE_A above style.SUM_Y, LINE_B on it.
+LINE_A = style.SUM_Y + 0.42
+LINE_B = style.SUM_Y
+CONTENT_BOTTOM = LINE_A + 0.32
+WEIGHT_SIZE = 16           # a tap's weight, written small in its cell's corner (15 px)
+_CORNER = 0.05             # the weight's distance from the corner, as a fraction of a cell
+
+
+def size(shape) -> str:
+    """``"5×5"`` for a shape."""
+    return "\u00d7".join(str(n) for n in shape)
+
+
+def stride_text(strides) -> str:
+    return str(strides[0]) if strides[0] == strides[1] else str(tuple(strides))
+
+
+def padding_text(padding) -> str:
+    """``padding "valid"`` or ``padding 1``: the padding as the scene names it."""
+    return f'padding "{padding}"' if isinstance(padding, str) else f"padding {padding}"
+
+
+def heading(title, content: str, color=style.MUTED, size_: float = style.SMALL_SIZE) -> VGroup:
+    """Muted lines (``\\n``-separated) centred under ``title``."""
+    lines = VGroup(*[fit(text(line, size_, color), max_width=13.4)
+                     for line in content.split("\n")])
+    lines.arrange(DOWN, buff=0.1)
+    return lines.next_to(title, DOWN, buff=0.14)
+
+
+def line(content: str, y: float, color=style.TEXT, size_: float = style.LABEL_SIZE):
+    """One line of arithmetic at height ``y`` (:data:`LINE_A` or :data:`LINE_B`)."""
+    return fit(text(content, size_, color), max_width=13.4).move_to(UP * y)
+
+
+def lift_numbers(grid, gap: float = 0.03):
+    """Move a grid's numbers up just enough to leave the bottom-right corner of each
+    cell free for a tap's weight (:func:`taps`), ``gap`` units between the two."""
+    if not grid.numbers:
+        return grid
+    weight = text("0", WEIGHT_SIZE).height
+    weight_top = -grid.cell / 2 + _CORNER * grid.cell + weight
+    for (i, j), t in grid.numbers.items():
+        centre = grid.square(i, j).get_center()
+        bottom = t.get_bottom()[1] - centre[1]
+        if bottom < weight_top + gap:
+            t.shift(UP * (weight_top + gap - bottom))
+    return grid
+
+
+def taps(grid, rows, cols, weights, color=style.KERNEL, fill_opacity: float = 0.22) -> VGroup:
+    """The cells ``rows x cols`` of ``grid`` framed, each with its weight ``weights[u][v]``
+    small in the bottom-right corner (conv_arithmetic's subscripts).
+    ``taps[0]`` are the frames, ``taps[1]`` the weights."""
+    frames, marks = VGroup(), VGroup()
+    pad = _CORNER * grid.cell
+    for u, r in enumerate(rows):
+        for v, c in enumerate(cols):
+            square = grid.square(r, c)
+            frames.add(Square(side_length=grid.cell, stroke_color=color, stroke_width=4,
+                              fill_color=color, fill_opacity=fill_opacity).move_to(square))
+            w = fit(text(format_number(weights[u][v]), WEIGHT_SIZE, color),
+                    max_width=grid.cell * 0.62)
+            marks.add(w.move_to(square.get_corner(DOWN + RIGHT) + (UP + LEFT) * pad,
+                                aligned_edge=DOWN + RIGHT))
+    return VGroup(frames, marks)
+
+
+def outline(grid, top: int, left: int, height: int, width: int, color=style.KERNEL,
+            stroke_width: float = 3, dashed: bool = False):
+    """A rectangle around cells ``[top, top+height) x [left, left+width)`` of ``grid``."""
+    a, b = grid.square(top, left), grid.square(top + height - 1, left + width - 1)
+    rect = Rectangle(width=width * grid.cell, height=height * grid.cell, stroke_color=color,
+                     stroke_width=stroke_width)
+    rect.move_to((a.get_center() + b.get_center()) / 2)
+    return DashedVMobject(rect, num_dashes=8 * (height + width)) if dashed else rect
+
+
+def cell_frame(grid, i: int, j: int, color=style.KERNEL) -> Square:
+    """The frame on output cell ``(i, j)``: lit while its window is on the input."""
+    return Square(side_length=grid.cell, stroke_color=color, stroke_width=6).move_to(
+        grid.square(i, j))
+
+
+def skipped(previous, current, stride) -> list[tuple[int, int]]:
+    """Top-left corners (padded coordinates) a stride-1 window would visit between two
+    positions ``(top, left)`` of a strided slide: the columns jumped over along a
+    row, or the rows jumped over when the window goes back to the left edge."""
+    (pt, pl), (ct, cl) = previous, current
+    if ct == pt:
+        return [(ct, c) for c in range(pl + 1, cl)]
+    return [(r, cl) for r in range(pt + 1, ct)]
+
+
+def swap(old, new, **kwargs) -> Succession:
+    """Replace ``old`` by ``new`` in place: one fades out, then the other fades in."""
+    return Succession(FadeOut(old), FadeIn(new), **kwargs)
+
+
+def turn_half(grid) -> list:
+    """``grid``'s numbers turning 180 degrees about its centre: each number travels on
+    a half circle to the mirrored cell and stays upright (a turned glyph would be
+    unreadable half-way)."""
+    moves = []
+    for (i, j), number in grid.numbers.items():
+        shift = (grid.square(grid.rows - 1 - i, grid.cols - 1 - j).get_center()
+                 - grid.square(i, j).get_center())
+        moves.append(number.animate(path_arc=PI).shift(shift))
+    return moves
+
+
+def place(box, x: float, top: float, bottom: float = CONTENT_BOTTOM):
+    """Centre ``box`` horizontally at ``x`` and vertically between ``top`` and ``bottom``."""
+    return box.move_to(RIGHT * x + UP * (top + bottom) / 2)
+
+
+def mark_poster(scene) -> None:
+    """Mark this moment as the scene's poster (when the base scene knows posters)."""
+    mark = getattr(scene, "mark_poster", None)
+    if mark is not None:
+        mark()
+
+
+__all__ = ["LINE_A", "LINE_B", "CONTENT_BOTTOM", "size", "stride_text", "padding_text",
+           "heading", "line", "place", "lift_numbers", "taps", "outline", "cell_frame", "skipped",
+           "swap", "turn_half", "mark_poster", "LEFT", "RIGHT"]
