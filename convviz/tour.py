@@ -153,6 +153,23 @@ SCENE_TEXT = {
         "for this animation): convolution, pooling "
         "and dense layers to the ten class probabilities, every picture a real layer output.",
     ),
+    "TransposedConv": (
+        "Transposed convolution",
+        "A transposed convolution makes a small input bigger: each input cell stamps its "
+        "value times the kernel into the output, overlapping stamps add up, and the same "
+        "numbers come from an ordinary convolution over the input with zeros inserted.",
+    ),
+    "Dilation": (
+        "Dilated convolution",
+        "Dilation spreads the kernel's taps apart with gaps between them, so a 3x3 kernel "
+        "sees a 5x5 patch of the input with the same nine weights.",
+    ),
+    "ConvolutionVsCorrelation": (
+        "Convolution or cross-correlation?",
+        "Keras slides the kernel as it is (cross-correlation), while textbook convolution "
+        "turns it 180 degrees first; the outputs differ, and libraries skip the flip because "
+        "the kernel is learned anyway.",
+    ),
 }
 
 # Where each item goes on the page, in teaching order: the data, how a convolution
