@@ -15,16 +15,11 @@ from manim import DOWN, RIGHT, Create, FadeIn, FadeOut, SurroundingRectangle, VG
 
 from . import style
 from .parts import (
-    CONTENT_BOTTOM, LINE_A, LINE_B, cell_frame, heading, lift_numbers, line, mark_poster,
-    outline, padding_text, place, size, skipped, stride_text, swap, taps,
+    CONTENT_BOTTOM, LINE_A, LINE_B, heading, lift_numbers, line, outline, padding_text,
+    place, size, slide, slide_notes, stride_text, swap, taps,
 )
 from .widgets import ConvvizScene, NumberGrid, cell_size, labelled
-from convviz.scene_data import format_number, split_steps
-
-
-def _term(value) -> str:
-    t = format_number(value)
-    return f"({t})" if t.startswith("\u2212") else t
+from convviz.scene_data import split_steps
 
 
 def _dilation(d) -> str:
@@ -46,13 +41,7 @@ class Dilation(ConvvizScene):
         notes = (f"dilation {_dilation(d)}: the kernel's taps sit {_dilation(d)} cells apart "
                  f"with gaps between them, so the {size(d.kernel.shape)} kernel covers "
                  f"{size(d.effective_size)}")
-        (top_, bottom_), (left_, right_) = d.pads
-        if d.padding_mask.any():
-            notes += (f"\n{padding_text(d.padding)}: zeros added {top_} top, {bottom_} bottom, "
-                      f"{left_} left, {right_} right")
-        if max(d.strides) > 1:
-            notes += (f"\nstride {stride_text(d.strides)}: the window jumps "
-                      f"{stride_text(d.strides)} cells (dashed: the positions it skips)")
+        notes += slide_notes(d.padding, d.pads, d.strides)
         head = heading(title, notes)
         top = head.get_bottom()[1] - 0.12
         room = top - CONTENT_BOTTOM - 0.45
@@ -110,65 +99,10 @@ class Dilation(ConvvizScene):
                                   dashed=True),
                           taps(inp, step.rows, step.cols, d.kernel))
 
-        detailed, fast, batched = split_steps(len(d.steps), self.cfg.detailed_steps,
-                                              self.cfg.fast_steps)
-        win = frame = None
-        shown = VGroup()
-        for k in list(detailed) + list(fast):
-            step = d.steps[k]
-            full = k in detailed
-            new_win = window(step)
-            new_frame = cell_frame(out, step.out_row, step.out_col)
-            leaving = [FadeOut(shown)] if len(shown) else []
-            skips = VGroup()
-            if win is None:
-                moves = [FadeIn(new_win), Create(new_frame)]
-                win, frame = new_win, new_frame
-            else:
-                previous = d.steps[k - 1]
-                skips = VGroup(*[outline(inp, r, c, eh, ew, style.MUTED, 2, dashed=True)
-                                 for r, c in skipped((previous.rows[0], previous.cols[0]),
-                                                     (step.rows[0], step.cols[0]), d.strides)])
-                if step.rows[0] == previous.rows[0]:
-                    moves = [win.animate.move_to(new_win), frame.animate.move_to(new_frame)]
-                else:
-                    moves = [swap(win, new_win), frame.animate.move_to(new_frame)]
-                    win = new_win
-            products = VGroup(*[prod.make_number(u, v, step.products[u, v], style.PRODUCT)
-                                for u in range(kh) for v in range(kw)])
-            terms = " + ".join(_term(p) for p in step.products.ravel())
-            bias = "" if d.bias == 0 else f" + bias {_term(d.bias)}"
-            sum_line = line(f"{terms}{bias} = {format_number(step.total)}", LINE_A)
-            value = out.make_number(step.out_row, step.out_col, step.total)
-            if full:
-                self.play(*leaving, *moves, *[FadeIn(s) for s in skips], run_time=0.6)
-                self.play(FadeIn(products, lag_ratio=0.1), run_time=0.6)
-                self.play(FadeIn(sum_line), run_time=0.35)
-                self.play(FadeIn(value, scale=1.4), run_time=0.35)
-                if k == min(1, len(detailed) - 1):
-                    mark_poster(self)
-                    self.wait(0.6)
-            else:
-                self.play(*leaving, *moves, *[FadeIn(s) for s in skips], run_time=0.25)
-                self.play(FadeIn(products), FadeIn(sum_line), FadeIn(value), run_time=0.3)
-            out.numbers[step.out_row, step.out_col] = value
-            out.add(value)
-            shown = VGroup(products, sum_line, skips)
-
-        leaving = [FadeOut(m) for m in (shown, win, frame) if m is not None]
-        if len(batched):
-            rest = [d.steps[k] for k in batched]
-            values = [out.make_number(s.out_row, s.out_col, s.total) for s in rest]
-            note = line(f"\u2026 the other {len(rest)} positions, the same way", LINE_A,
-                        style.MUTED)
-            self.play(*leaving, run_time=0.3)
-            self.play(FadeIn(note), run_time=0.3)
-            self.write_rest(values, [], len(rest))
-            for s, v in zip(rest, values):
-                out.numbers[s.out_row, s.out_col] = v
-            out.add(*values)
-            leaving = [FadeOut(note)]
-        self.play(*leaving, run_time=0.3)
+        slide(self, d.steps, grid=inp, window=window,
+              corner=lambda step: (step.rows[0], step.cols[0]), extent=(eh, ew),
+              strides=d.strides, prod=prod, out=out, bias=d.bias, poster=True,
+              split=split_steps(len(d.steps), self.cfg.detailed_steps, self.cfg.fast_steps))
         self.add(out_box)
 
         # the output size, from the effective kernel

@@ -17,7 +17,8 @@ from manim import DOWN, RIGHT, Create, FadeIn, FadeOut, SurroundingRectangle, VG
 from . import style
 from .parts import (
     CONTENT_BOTTOM, LINE_A, LINE_B, cell_frame, heading, lift_numbers, line, mark_poster,
-    outline, padding_text, place, size, skipped, stride_text, swap, taps, turn_half,
+    outline, padding_text, place, put, size, skipped, slide_notes, stride_text, swap, taps,
+    term, turn_half, write_batch,
 )
 from .widgets import ConvvizScene, NumberGrid, cell_size, labelled
 from convviz.scene_data import format_number, split_steps
@@ -26,14 +27,9 @@ CORRELATION = "cross-correlation"
 CONVOLUTION = "convolution"
 
 
-def _term(value) -> str:
-    t = format_number(value)
-    return f"({t})" if t.startswith("\u2212") else t
-
-
 def _sum(step, bias) -> str:
-    terms = " + ".join(_term(p) for p in step.products.ravel())
-    extra = "" if bias == 0 else f" + bias {_term(bias)}"
+    terms = " + ".join(term(p) for p in step.products.ravel())
+    extra = "" if bias == 0 else f" + bias {term(bias)}"
     return f"{terms}{extra} = {format_number(step.total)}"
 
 
@@ -51,13 +47,7 @@ class ConvolutionVsCorrelation(ConvvizScene):
                            f"{padding_text(corr.padding)}")
         notes = ("Keras' Conv2D slides the kernel as it is (cross-correlation); convolution "
                  "(scipy, mode=\"convolution\") turns it 180\u00b0 first")
-        (t_, b_), (l_, r_) = corr.pads
-        if corr.padding_mask.any():
-            notes += (f"\n{padding_text(corr.padding)}: zeros added {t_} top, {b_} bottom, "
-                      f"{l_} left, {r_} right")
-        if max(corr.strides) > 1:
-            notes += (f"\nstride {stride_text(corr.strides)}: the window jumps "
-                      f"{stride_text(corr.strides)} cells (dashed: the positions it skips)")
+        notes += slide_notes(corr.padding, corr.pads, corr.strides)
         head = heading(title, notes)
         top = head.get_bottom()[1] - 0.12
         room = top - CONTENT_BOTTOM - 0.45
@@ -154,9 +144,6 @@ class ConvolutionVsCorrelation(ConvvizScene):
                 self.play(swap(weights_a, weights_b), *turn, run_time=0.6)
                 self.play(FadeIn(line_b), run_time=0.35)
                 self.play(FadeIn(value_b, scale=1.4), run_time=0.35)
-                if k == min(1, len(detailed) - 1):
-                    mark_poster(self)
-                    self.wait(0.6)
                 shown = VGroup(weights_b, line_a, line_b, skips)
             else:
                 if frame_b not in self.mobjects:
@@ -165,26 +152,13 @@ class ConvolutionVsCorrelation(ConvvizScene):
                 self.play(FadeIn(weights_a), FadeIn(line_a), FadeIn(line_b), FadeIn(value_a),
                           FadeIn(value_b), run_time=0.35)
                 shown = VGroup(weights_a, line_a, line_b, skips)
-            for grid, step, value in ((out_a, a, value_a), (out_b, b, value_b)):
-                grid.numbers[step.out_row, step.out_col] = value
-                grid.add(value)
+            put(out_a, a.out_row, a.out_col, value_a)
+            put(out_b, b.out_row, b.out_col, value_b)
 
         leaving = [FadeOut(m) for m in (shown, win, frame_a, frame_b) if m is not None]
         if len(batched):
-            rest = [(corr.steps[k], conv.steps[k]) for k in batched]
-            values = [(out_a.make_number(a.out_row, a.out_col, a.total),
-                       out_b.make_number(b.out_row, b.out_col, b.total)) for a, b in rest]
-            note = line(f"\u2026 the other {len(rest)} positions, the same way", LINE_A,
-                        style.MUTED)
-            self.play(*leaving, run_time=0.3)
-            self.play(FadeIn(note), run_time=0.3)
-            self.write_rest([v for pair in values for v in pair], [], len(rest))
-            for (a, b), (va, vb) in zip(rest, values):
-                out_a.numbers[a.out_row, a.out_col] = va
-                out_b.numbers[b.out_row, b.out_col] = vb
-                out_a.add(va)
-                out_b.add(vb)
-            leaving = [FadeOut(note)]
+            leaving = write_batch(self, [(out_a, [corr.steps[k] for k in batched]),
+                                         (out_b, [conv.steps[k] for k in batched])], leaving)
         self.play(*leaving, run_time=0.3)
         self.add(col_a, col_b)
 

@@ -9,7 +9,7 @@ Layout only: every number comes from :mod:`convviz.family_data`.
 from __future__ import annotations
 
 from manim import (
-    DOWN, LEFT, PI, RIGHT, UP, DashedVMobject, FadeIn, FadeOut, Rectangle, Square,
+    DOWN, LEFT, PI, RIGHT, UP, Create, DashedVMobject, FadeIn, FadeOut, Rectangle, Square,
     Succession, VGroup,
 )
 
@@ -37,6 +37,25 @@ def stride_text(strides) -> str:
 def padding_text(padding) -> str:
     """``padding "valid"`` or ``padding 1``: the padding as the scene names it."""
     return f'padding "{padding}"' if isinstance(padding, str) else f"padding {padding}"
+
+
+def term(value) -> str:
+    """A number inside a sum: negative ones in parentheses."""
+    t = format_number(value)
+    return f"({t})" if t.startswith("\u2212") else t
+
+
+def slide_notes(padding, pads, strides) -> str:
+    """The heading lines on the padding (when there is some) and a stride > 1."""
+    (top, bottom), (left, right) = pads
+    notes = ""
+    if top or bottom or left or right:
+        notes += (f"\n{padding_text(padding)}: zeros added {top} top, {bottom} bottom, "
+                  f"{left} left, {right} right")
+    if max(strides) > 1:
+        notes += (f"\nstride {stride_text(strides)}: the window jumps {stride_text(strides)} "
+                  "cells (dashed: the positions it skips)")
+    return notes
 
 
 def heading(title, content: str, color=style.MUTED, size_: float = style.SMALL_SIZE) -> VGroup:
@@ -133,6 +152,90 @@ def place(box, x: float, top: float, bottom: float = CONTENT_BOTTOM):
     return box.move_to(RIGHT * x + UP * (top + bottom) / 2)
 
 
+def put(grid, row: int, col: int, value) -> None:
+    """Make ``value`` (a Text on screen) the number of ``grid``'s cell ``(row, col)``."""
+    grid.numbers[row, col] = value
+    grid.add(value)
+
+
+def write_batch(scene, outputs, leaving: list) -> list:
+    """Write the batched last positions of one or more slides at once.
+
+    ``outputs`` are ``(grid, steps)`` pairs (steps with ``out_row``, ``out_col`` and
+    ``total``); ``leaving`` the animations that clear the last step. Returns what
+    the next animation must clear (the note standing in for the sum line)."""
+    count = len(outputs[0][1])
+    written = [(grid, s, grid.make_number(s.out_row, s.out_col, s.total))
+               for grid, steps in outputs for s in steps]
+    note = line(f"\u2026 the other {count} positions, the same way", LINE_A, style.MUTED)
+    scene.play(*leaving, run_time=0.3)
+    scene.play(FadeIn(note), run_time=0.3)
+    scene.write_rest([value for _, _, value in written], [], count)
+    for grid, s, value in written:
+        put(grid, s.out_row, s.out_col, value)
+    return [FadeOut(note)]
+
+
+def slide(scene, steps, *, grid, window, corner, extent, strides, prod, out, bias,
+          split, poster: bool = False) -> None:
+    """Slide a window over ``grid`` through ``steps`` and fill ``out``, then clear up.
+
+    ``window(step)`` is what marks a position on ``grid`` (:func:`taps`, maybe in a
+    group with an outline), ``corner(step)`` its top-left cell ``(row, col)``;
+    ``extent`` ``(h, w)`` the cells it spans, for the dashed outlines of the
+    positions a stride > 1 skips. Each step's ``products`` appear in ``prod``, their
+    sum (plus ``bias``) on :data:`LINE_A` and ``total`` in its ``out`` cell, which is
+    framed while the window is there. ``split`` is :func:`~convviz.scene_data.split_steps`'
+    (step by step, quick, all at once); ``poster`` marks the second detailed step.
+    """
+    detailed, fast, batched = split
+    kh, kw = prod.rows, prod.cols
+    win = frame = None
+    shown = VGroup()
+    for k in list(detailed) + list(fast):
+        step = steps[k]
+        new_win = window(step)
+        new_frame = cell_frame(out, step.out_row, step.out_col)
+        leaving = [FadeOut(shown)] if len(shown) else []
+        skips = VGroup()
+        if win is None:
+            moves = [FadeIn(new_win), Create(new_frame)]
+            win, frame = new_win, new_frame
+        else:
+            before, now = corner(steps[k - 1]), corner(step)
+            skips = VGroup(*[outline(grid, r, c, *extent, style.MUTED, 2, dashed=True)
+                             for r, c in skipped(before, now, strides)])
+            if now[0] == before[0]:
+                moves = [win.animate.move_to(new_win), frame.animate.move_to(new_frame)]
+            else:
+                moves = [swap(win, new_win), frame.animate.move_to(new_frame)]
+                win = new_win
+        products = VGroup(*[prod.make_number(u, v, step.products[u, v], style.PRODUCT)
+                            for u in range(kh) for v in range(kw)])
+        terms = " + ".join(term(p) for p in step.products.ravel())
+        extra = "" if bias == 0 else f" + bias {term(bias)}"
+        sum_line = line(f"{terms}{extra} = {format_number(step.total)}", LINE_A)
+        value = out.make_number(step.out_row, step.out_col, step.total)
+        arrive = [*leaving, *moves, *[FadeIn(s) for s in skips]]
+        if k in detailed:
+            scene.play(*arrive, run_time=0.5)
+            scene.play(FadeIn(products, lag_ratio=0.1), run_time=0.6)
+            scene.play(FadeIn(sum_line), run_time=0.35)
+            scene.play(FadeIn(value, scale=1.4), run_time=0.35)
+            if poster and k == min(1, len(detailed) - 1):
+                mark_poster(scene)
+                scene.wait(0.6)
+        else:
+            scene.play(*arrive, run_time=0.25)
+            scene.play(FadeIn(products), FadeIn(sum_line), FadeIn(value), run_time=0.3)
+        put(out, step.out_row, step.out_col, value)
+        shown = VGroup(products, sum_line, skips)
+    leaving = [FadeOut(m) for m in (shown, win, frame) if m is not None]
+    if len(batched):
+        leaving = write_batch(scene, [(out, [steps[k] for k in batched])], leaving)
+    scene.play(*leaving, run_time=0.3)
+
+
 def mark_poster(scene) -> None:
     """Mark this moment as the scene's poster (when the base scene knows posters)."""
     mark = getattr(scene, "mark_poster", None)
@@ -141,5 +244,5 @@ def mark_poster(scene) -> None:
 
 
 __all__ = ["LINE_A", "LINE_B", "CONTENT_BOTTOM", "size", "stride_text", "padding_text",
-           "heading", "line", "place", "lift_numbers", "taps", "outline", "cell_frame", "skipped",
+           "term", "slide_notes", "put", "write_batch", "slide", "heading", "line", "place", "lift_numbers", "taps", "outline", "cell_frame", "skipped",
            "swap", "turn_half", "mark_poster", "LEFT", "RIGHT"]

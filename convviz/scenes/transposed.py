@@ -14,22 +14,16 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
-    DOWN, RIGHT, UP, Create, FadeIn, FadeOut, LaggedStart, SurroundingRectangle, VGroup,
+    DOWN, RIGHT, Create, FadeIn, FadeOut, LaggedStart, SurroundingRectangle, VGroup,
 )
 
 from . import style
 from .parts import (
-    CONTENT_BOTTOM, LINE_A, LINE_B, cell_frame, heading, lift_numbers, line, mark_poster,
-    outline, padding_text, place, size, stride_text, swap, taps, turn_half,
+    CONTENT_BOTTOM, LINE_A, LINE_B, heading, lift_numbers, line, mark_poster, outline,
+    padding_text, place, size, slide, stride_text, swap, taps, term, turn_half,
 )
 from .widgets import ConvvizScene, NumberGrid, cell_size, fit, labelled, text
 from convviz.scene_data import format_number, split_steps
-
-
-def _term(value) -> str:
-    """A number inside a sum: negative ones in parentheses."""
-    t = format_number(value)
-    return f"({t})" if t.startswith("\u2212") else t
 
 
 def _sides(pads, verb: str) -> str:
@@ -153,8 +147,8 @@ class TransposedConv(ConvvizScene):
                          f"stamp starts at output row {s.top}, column {s.left}", LINE_A)
             sums = None
             if overlaps:
-                terms = [f"{_term(s.canvas_before[s.top + u, s.left + v])} + "
-                         f"{_term(s.contribution[u, v])} = "
+                terms = [f"{term(s.canvas_before[s.top + u, s.left + v])} + "
+                         f"{term(s.contribution[u, v])} = "
                          f"{format_number(s.canvas_after[s.top + u, s.left + v])}"
                          for u, v in overlaps[:5]]
                 more = f"  (and {len(overlaps) - 5} more)" if len(overlaps) > 5 else ""
@@ -233,8 +227,8 @@ class TransposedConv(ConvvizScene):
         frames = VGroup(outline(out, r, c, 1, 1, style.BIAS, 6),
                         *[outline(inp, t.in_row, t.in_col, 1, 1, style.BIAS, 6) for t in parts],
                         *[outline(ker, u, v, 1, 1, style.BIAS, 5) for u, v in weights])
-        terms = " + ".join(f"{_term(t.value)}\u00d7{_term(t.weight)}" for t in parts)
-        bias = "" if d.bias == 0 else f" + bias {_term(d.bias)}"
+        terms = " + ".join(f"{term(t.value)}\u00d7{term(t.weight)}" for t in parts)
+        bias = "" if d.bias == 0 else f" + bias {term(d.bias)}"
         explain = line(f"output ({r}, {c}) = {terms}{bias} = {format_number(d.output[r, c])}",
                        LINE_A, style.BIAS)
         why = line(f"{len(parts)} stamps reach this cell: each input cell adds its value "
@@ -264,12 +258,12 @@ class TransposedConv(ConvvizScene):
         hp, wp = conv.padded_input.shape
         oh, ow = conv.output.shape
         zh, zw = view.zero_inserted.shape
-        first = ("Way 2: zeros between the input cells (blue edges), a border of zeros (grey), "
-                 "then an ordinary convolution with the kernel turned 180\u00b0"
-                 if view.is_inserted.any() else
-                 "Way 2: at stride 1 nothing goes between the cells: a border of zeros, then an "
-                 "ordinary convolution with the kernel turned 180\u00b0")
-        head = heading(title, first + f"\n{_border(view.pads)}; the same numbers come out")
+        spread = ("blue edges: zeros inserted between the input cells; grey: "
+                  if view.is_inserted.any() else "at stride 1 nothing goes between the cells; "
+                  "grey: ")
+        head = heading(title, "Way 2: an ordinary convolution with the kernel turned 180\u00b0, "
+                              "over the input spread out with zeros\n"
+                              f"{spread}{_border(view.pads)}")
         top = head.get_bottom()[1] - 0.12
         room = top - CONTENT_BOTTOM - 0.45
 
@@ -309,9 +303,9 @@ class TransposedConv(ConvvizScene):
         new_way1_label = row[3][0]
 
         # the way-1 output moves aside; the input spreads out
-        self.play(FadeOut(way1_label), FadeIn(head), run_time=0.4)
+        self.play(FadeOut(way1_label), run_time=0.3)
         self.play(way1_grid.animate.scale(scale).move_to(slot), run_time=0.7)
-        self.play(FadeIn(new_way1_label), run_time=0.3)
+        self.play(FadeIn(head), FadeIn(new_way1_label), run_time=0.4)
         way1 = VGroup(new_way1_label, way1_grid)
 
         def cells(mask):
@@ -348,56 +342,10 @@ class TransposedConv(ConvvizScene):
             return taps(grid, range(step.top, step.top + kh), range(step.left, step.left + kw),
                         view.flipped_kernel)
 
-        detailed, fast, batched = split_steps(len(conv.steps), self.cfg.detailed_steps,
-                                              self.cfg.fast_steps)
-        win = frame = None
-        shown = VGroup()
-        for k in list(detailed) + list(fast):
-            step = conv.steps[k]
-            full = k in detailed
-            new_win = window(step)
-            new_frame = cell_frame(out, step.out_row, step.out_col)
-            leaving = [FadeOut(shown)] if len(shown) else []
-            if win is None:
-                moves = [FadeIn(new_win), Create(new_frame)]
-                win, frame = new_win, new_frame
-            elif step.top == conv.steps[k - 1].top:
-                moves = [win.animate.move_to(new_win), frame.animate.move_to(new_frame)]
-            else:
-                moves = [swap(win, new_win), frame.animate.move_to(new_frame)]
-                win = new_win
-            products = VGroup(*[prod.make_number(u, v, step.products[u, v], style.PRODUCT)
-                                for u in range(kh) for v in range(kw)])
-            terms = " + ".join(_term(p) for p in step.products.ravel())
-            bias = "" if conv.bias == 0 else f" + bias {_term(conv.bias)}"
-            sum_line = line(f"{terms}{bias} = {format_number(step.total)}", LINE_A)
-            value = out.make_number(step.out_row, step.out_col, step.total)
-            if full:
-                self.play(*leaving, *moves, run_time=0.5)
-                self.play(FadeIn(products, lag_ratio=0.1), run_time=0.6)
-                self.play(FadeIn(sum_line), run_time=0.35)
-                self.play(FadeIn(value, scale=1.4), run_time=0.35)
-            else:
-                self.play(*leaving, *moves, run_time=0.25)
-                self.play(FadeIn(products), FadeIn(sum_line), FadeIn(value), run_time=0.3)
-            out.numbers[step.out_row, step.out_col] = value
-            out.add(value)
-            shown = VGroup(products, sum_line)
-
-        leaving = [FadeOut(m) for m in (shown, win, frame) if m is not None]
-        if len(batched):
-            rest = [conv.steps[k] for k in batched]
-            values = [out.make_number(s.out_row, s.out_col, s.total) for s in rest]
-            note = line(f"\u2026 the other {len(rest)} positions, the same way", LINE_A,
-                        style.MUTED)
-            self.play(*leaving, run_time=0.3)
-            self.play(FadeIn(note), run_time=0.3)
-            self.write_rest(values, [], len(rest))
-            for s, v in zip(rest, values):
-                out.numbers[s.out_row, s.out_col] = v
-            out.add(*values)
-            leaving = [FadeOut(note)]
-        self.play(*leaving, run_time=0.3)
+        slide(self, conv.steps, grid=grid, window=window,
+              corner=lambda step: (step.top, step.left), extent=(kh, kw),
+              strides=conv.strides, prod=prod, out=out, bias=conv.bias,
+              split=split_steps(len(conv.steps), self.cfg.detailed_steps, self.cfg.fast_steps))
         self.add(out_box)
         same = line(f"way 1 and way 2: the same {size(d.output.shape)} output, cell by cell",
                     LINE_A, style.OUTPUT)
