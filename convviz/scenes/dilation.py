@@ -11,12 +11,12 @@ each with its weight, and the output cell they fill is framed. The numbers equal
 """
 from __future__ import annotations
 
-from manim import DOWN, RIGHT, Create, FadeIn, FadeOut, SurroundingRectangle, VGroup
+from manim import DOWN, RIGHT, Create, SurroundingRectangle, VGroup
 
 from . import style
 from .parts import (
-    CONTENT_BOTTOM, LINE_A, LINE_B, heading, lift_numbers, line, outline, padding_text,
-    place, size, slide, slide_notes, stride_text, swap, taps,
+    CONTENT_BOTTOM, LINE_A, LINE_B, fade_in, fade_out, heading, lift_numbers, line, outline,
+    padding_text, place, size, slide, slide_notes, stride_text, swap, taps,
 )
 from .widgets import ConvvizScene, NumberGrid, cell_size, labelled
 from convviz.scene_data import split_steps
@@ -74,8 +74,8 @@ class Dilation(ConvvizScene):
         kernel.move_to(spread)
         kernel_label = labelled(kernel, f"kernel {size(d.kernel.shape)}", color=style.KERNEL)[0]
         kernel_label.move_to(spread_box[0])
-        self.play(FadeIn(title), FadeIn(head), FadeIn(inp_box), run_time=0.9)
-        self.play(FadeIn(kernel), FadeIn(kernel_label), run_time=0.6)
+        self.play(fade_in(title), fade_in(head), fade_in(inp_box), run_time=0.9)
+        self.play(fade_in(kernel), fade_in(kernel_label), run_time=0.6)
         taps_at = [(u * d.dilation[0], v * d.dilation[1]) for u in range(kh) for v in range(kw)]
         gaps = VGroup(*[spread.square(i, j) for i in range(eh) for j in range(ew)
                         if d.is_gap[i, j]])
@@ -85,12 +85,12 @@ class Dilation(ConvvizScene):
                       kernel.numbers[u, v].animate.move_to(spread.numbers[i, j])]
         effective = VGroup(*[line(t, y) for t, y in zip(d.effective_lines, (LINE_A, LINE_B))])
         self.play(*moves, run_time=1.2)
-        self.play(FadeIn(gaps), swap(kernel_label, spread_box[0]), FadeIn(effective),
+        self.play(fade_in(gaps), swap(kernel_label, spread_box[0]), fade_in(effective),
                   run_time=0.8)
         self.remove(kernel)
         self.add(spread_box)
         self.wait(1.0)
-        self.play(FadeOut(effective), FadeIn(prod_box), FadeIn(out_box[0]), Create(out.squares),
+        self.play(fade_out(effective), fade_in(prod_box), fade_in(out_box[0]), Create(out.squares),
                   run_time=0.6)
 
         # the slide: the taps light the input cells they multiply
@@ -110,7 +110,7 @@ class Dilation(ConvvizScene):
         if len(sizes) == 1:
             sizes.add(line(f"each output cell sees {size(d.effective_size)} input cells "
                            f"through {d.kernel.size} weights", LINE_B, style.MUTED))
-        self.play(FadeIn(sizes),
+        self.play(fade_in(sizes),
                   Create(SurroundingRectangle(out.squares, color=style.OUTPUT, buff=0.06)),
                   run_time=0.8)
         self.wait(1.5)

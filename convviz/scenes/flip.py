@@ -12,13 +12,13 @@ side. Libraries skip the flip because the kernel is learned.
 """
 from __future__ import annotations
 
-from manim import DOWN, RIGHT, Create, FadeIn, FadeOut, SurroundingRectangle, VGroup
+from manim import DOWN, RIGHT, Create, SurroundingRectangle, VGroup
 
 from . import style
 from .parts import (
-    CONTENT_BOTTOM, LINE_A, LINE_B, cell_frame, heading, lift_numbers, line, mark_poster,
-    outline, padding_text, place, put, size, skipped, slide_notes, stride_text, swap, taps,
-    term, turn_half, write_batch,
+    CONTENT_BOTTOM, LINE_A, LINE_B, cell_frame, fade_in, fade_out, heading, lift_numbers,
+    line, mark_poster, outline, padding_text, place, put, size, skipped, slide_notes,
+    stride_text, swap, taps, term, turn_half, write_batch,
 )
 from .widgets import ConvvizScene, NumberGrid, cell_size, labelled
 from convviz.scene_data import format_number, split_steps
@@ -81,21 +81,21 @@ class ConvolutionVsCorrelation(ConvvizScene):
         col_b[0][1].match_y(col_a[0][1])
         col_b[1].match_y(col_a[1])
 
-        self.play(FadeIn(title), FadeIn(head), FadeIn(inp_box), run_time=0.9)
-        self.play(FadeIn(col_a[0]), run_time=0.5)
+        self.play(fade_in(title), fade_in(head), fade_in(inp_box), run_time=0.9)
+        self.play(fade_in(col_a[0]), run_time=0.5)
         # a copy of the kernel goes to the right and turns 180 degrees
         turning = kernel.copy()
         turning_label = labelled(turning, f"kernel {size(d.kernel.shape)}",
                                  color=style.KERNEL)[0]
         turning.move_to(flipped)
         turning_label.move_to(col_b[0][0])
-        self.play(FadeIn(turning), FadeIn(turning_label), run_time=0.5)
+        self.play(fade_in(turning), fade_in(turning_label), run_time=0.5)
         self.play(*turn_half(turning), run_time=1.2)
         self.remove(turning)
         self.add(flipped)
         self.play(swap(turning_label, col_b[0][0]), run_time=0.6)
         self.add(col_b[0])
-        self.play(FadeIn(col_a[1][0]), Create(out_a.squares), FadeIn(col_b[1][0]),
+        self.play(fade_in(col_a[1][0]), Create(out_a.squares), fade_in(col_b[1][0]),
                   Create(out_b.squares), run_time=0.6)
 
         # one window, the weights of each kernel in turn
@@ -131,31 +131,31 @@ class ConvolutionVsCorrelation(ConvvizScene):
             line_b = line(f"{CONVOLUTION}: {_sum(b, conv.bias)}", LINE_B)
             value_a = out_a.make_number(a.out_row, a.out_col, a.total)
             value_b = out_b.make_number(b.out_row, b.out_col, b.total)
-            leaving = [FadeOut(shown)] if len(shown) else []
+            leaving = [fade_out(shown)] if len(shown) else []
             if full:
-                self.play(*leaving, *moves, *[FadeIn(s) for s in skips], run_time=0.5)
-                self.play(FadeIn(weights_a), run_time=0.35)
-                self.play(FadeIn(line_a), run_time=0.35)
-                self.play(FadeIn(value_a, scale=1.4), run_time=0.35)
+                self.play(*leaving, *moves, *[fade_in(s) for s in skips], run_time=0.5)
+                self.play(fade_in(weights_a), run_time=0.35)
+                self.play(fade_in(line_a), run_time=0.35)
+                self.play(fade_in(value_a), run_time=0.35)
                 if frame_b not in self.mobjects:
                     turn = [Create(frame_b)]
                 else:
                     turn = []
                 self.play(swap(weights_a, weights_b), *turn, run_time=0.6)
-                self.play(FadeIn(line_b), run_time=0.35)
-                self.play(FadeIn(value_b, scale=1.4), run_time=0.35)
+                self.play(fade_in(line_b), run_time=0.35)
+                self.play(fade_in(value_b), run_time=0.35)
                 shown = VGroup(weights_b, line_a, line_b, skips)
             else:
                 if frame_b not in self.mobjects:
                     moves.append(Create(frame_b))
-                self.play(*leaving, *moves, *[FadeIn(s) for s in skips], run_time=0.25)
-                self.play(FadeIn(weights_a), FadeIn(line_a), FadeIn(line_b), FadeIn(value_a),
-                          FadeIn(value_b), run_time=0.35)
+                self.play(*leaving, *moves, *[fade_in(s) for s in skips], run_time=0.25)
+                self.play(fade_in(weights_a), fade_in(line_a), fade_in(line_b), fade_in(value_a),
+                          fade_in(value_b), run_time=0.35)
                 shown = VGroup(weights_a, line_a, line_b, skips)
             put(out_a, a.out_row, a.out_col, value_a)
             put(out_b, b.out_row, b.out_col, value_b)
 
-        leaving = [FadeOut(m) for m in (shown, win, frame_a, frame_b) if m is not None]
+        leaving = [fade_out(m) for m in (shown, win, frame_a, frame_b) if m is not None]
         if len(batched):
             leaving = write_batch(self, [(out_a, [corr.steps[k] for k in batched]),
                                          (out_b, [conv.steps[k] for k in batched])], leaving)
@@ -165,11 +165,11 @@ class ConvolutionVsCorrelation(ConvvizScene):
         differ = (f"the kernel is not symmetric, so the two {size((oh, ow))} outputs differ"
                   if d.difference.any() else
                   "this kernel is the same turned 180\u00b0, so the two outputs agree")
-        self.play(FadeIn(line(differ, LINE_A, style.OUTPUT)),
+        self.play(fade_in(line(differ, LINE_A, style.OUTPUT)),
                   Create(SurroundingRectangle(out_a.squares, color=style.OUTPUT, buff=0.06)),
                   Create(SurroundingRectangle(out_b.squares, color=style.OUTPUT, buff=0.06)),
                   run_time=0.7)
-        self.play(FadeIn(line("Deep-learning libraries skip the flip: the kernel is learned, "
+        self.play(fade_in(line("Deep-learning libraries skip the flip: the kernel is learned, "
                               "so training simply learns it turned.", LINE_B, style.BIAS)),
                   run_time=0.7)
         mark_poster(self)

@@ -5,7 +5,8 @@ cells apart; where stamps overlap, the cell shows their sum, and the padding cro
 cells off the edges (``output_padding`` adds some). Way 2 (the picture of Dumoulin
 & Visin's convolution arithmetic, with numbers): zeros between the input cells, a
 border of zeros, and an ordinary stride-1 convolution with the kernel turned by 180
-degrees gives the same output. The output size is derived on screen.
+degrees gives the same output (at most ``WAY2_DETAILED`` positions step by step:
+the slide itself is KernelSlide's). The output size is derived on screen.
 
     manim -ql scenes/transposed.py TransposedConv
     convviz render TransposedConv --padding same --output-padding 1
@@ -14,13 +15,14 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
-    DOWN, RIGHT, Create, FadeIn, FadeOut, LaggedStart, SurroundingRectangle, VGroup,
+    DOWN, RIGHT, Create, LaggedStart, SurroundingRectangle, VGroup,
 )
 
 from . import style
 from .parts import (
-    CONTENT_BOTTOM, LINE_A, LINE_B, heading, lift_numbers, line, mark_poster, outline,
-    padding_text, place, size, slide, stride_text, swap, taps, term, turn_half,
+    CONTENT_BOTTOM, LINE_A, LINE_B, fade_in, fade_out, heading, lift_numbers, line,
+    mark_poster, outline, padding_text, place, size, slide, stride_text, swap, taps, term,
+    turn_half,
 )
 from .widgets import ConvvizScene, NumberGrid, cell_size, fit, labelled, text
 from convviz.scene_data import format_number, split_steps
@@ -32,6 +34,11 @@ def _sides(pads, verb: str) -> str:
     if top == bottom == left == right:
         return f"{verb} {top} on every side"
     return f"{verb} {top} top, {bottom} bottom, {left} left, {right} right"
+
+
+# Way 2 animates at most this many positions step by step, then quickly (the config's
+# detailed_steps / fast_steps when smaller); the rest are written at once.
+WAY2_DETAILED, WAY2_FAST = 2, 3
 
 
 def _cropped_sides(crops) -> str:
@@ -62,7 +69,7 @@ class TransposedConv(ConvvizScene):
         data = self.data()
         self.convviz_grids = {}
         title = self.title(self._title(data))
-        self.play(FadeIn(title), run_time=0.6)
+        self.play(fade_in(title), run_time=0.6)
         output = self.stamps(data, title)
         self.zero_insertion(data, title, output)
 
@@ -118,8 +125,8 @@ class TransposedConv(ConvvizScene):
         added = VGroup(*[outline(sheet, i, j, 1, 1, style.OUTPUT, 2, dashed=True)
                          for i in range(hs) for j in range(ws) if d.added[i, j]])
 
-        self.play(FadeIn(head), FadeIn(left), run_time=0.8)
-        self.play(FadeIn(stamp_box), FadeIn(sheet_box[0]), Create(sheet.squares),
+        self.play(fade_in(head), fade_in(left), run_time=0.8)
+        self.play(fade_in(stamp_box), fade_in(sheet_box[0]), Create(sheet.squares),
                   *([Create(added)] if len(added) else []), run_time=0.8)
 
         values = {}                                    # sheet cell -> its Text
@@ -160,42 +167,42 @@ class TransposedConv(ConvvizScene):
                 in_frame, foot = new_in, new_foot
             else:
                 moves += [in_frame.animate.move_to(new_in), foot.animate.move_to(new_foot)]
-            leaving = [FadeOut(shown)] if len(shown) else []
+            leaving = [fade_out(shown)] if len(shown) else []
             if full:
-                self.play(*leaving, *moves, swap(label, new_label), FadeOut(old), run_time=0.5)
-                self.play(LaggedStart(*[FadeIn(n) for n in numbers], lag_ratio=0.06),
-                          FadeIn(where), run_time=0.6)
-                self.play(*[FadeIn(n, scale=1.3) for n in new.values()],
-                          *([FadeIn(rings), FadeIn(sums)] if sums else []), run_time=0.6)
+                self.play(*leaving, *moves, swap(label, new_label), fade_out(old), run_time=0.5)
+                self.play(LaggedStart(*[fade_in(n) for n in numbers], lag_ratio=0.06),
+                          fade_in(where), run_time=0.6)
+                self.play(*[fade_in(n) for n in new.values()],
+                          *([fade_in(rings), fade_in(sums)] if sums else []), run_time=0.6)
                 self.wait(0.5 if sums else 0.1)
             else:
-                self.play(*leaving, *moves, FadeOut(label), FadeOut(old), run_time=0.25)
-                self.play(FadeIn(new_label), FadeIn(numbers), FadeIn(where),
-                          *[FadeIn(n) for n in new.values()],
-                          *([FadeIn(rings), FadeIn(sums)] if sums else []), run_time=0.35)
+                self.play(*leaving, *moves, fade_out(label), fade_out(old), run_time=0.25)
+                self.play(fade_in(new_label), fade_in(numbers), fade_in(where),
+                          *[fade_in(n) for n in new.values()],
+                          *([fade_in(rings), fade_in(sums)] if sums else []), run_time=0.35)
             label = new_label
             values.update(new)
             shown = VGroup(numbers, where, rings, *([sums] if sums else []))
 
-        leaving = [FadeOut(m) for m in (shown, in_frame, foot, label) if m is not None]
+        leaving = [fade_out(m) for m in (shown, in_frame, foot, label) if m is not None]
         if len(batched):
             rest = [d.stamps[k] for k in batched]
             note = line(f"\u2026 the other {len(rest)} stamps, the same way", LINE_A, style.MUTED)
             cells = {(s.top + u, s.left + v) for s in rest for u in range(kh) for v in range(kw)}
             old = VGroup(*[values[c] for c in cells if c in values])
             new = {c: sheet.make_number(*c, d.canvas[c]) for c in sorted(cells)}
-            self.play(*leaving, FadeOut(old), run_time=0.4)
-            self.play(FadeIn(note), run_time=0.3)
+            self.play(*leaving, fade_out(old), run_time=0.4)
+            self.play(fade_in(note), run_time=0.3)
             self.write_rest(list(new.values()), [], len(rest))
             values.update(new)
-            leaving = [FadeOut(note)]
-        self.play(*leaving, FadeOut(stamp_box[1]), run_time=0.4)
+            leaving = [fade_out(note)]
+        self.play(*leaving, fade_out(stamp_box[1]), run_time=0.4)
 
         # the output: the kept cells, plus the bias
         zeros = {(i, j): sheet.make_number(i, j, 0) for i in range(hs) for j in range(ws)
                  if d.added[i, j]}
         if zeros:
-            self.play(*[FadeIn(z) for z in zeros.values()], run_time=0.5)
+            self.play(*[fade_in(z) for z in zeros.values()], run_time=0.5)
             values.update(zeros)
         sheet.numbers.update(values)                  # the numbers belong to the sheet now
         sheet.add(*values.values())
@@ -214,10 +221,10 @@ class TransposedConv(ConvvizScene):
             if d.bias != 0:
                 what.append(f"bias {format_number(d.bias)} is added to every cell")
             note = line("; ".join(what) if what else "the kept cells are the output", LINE_A)
-            self.play(FadeIn(note), run_time=0.4)
-            self.play(FadeOut(sheet_box), FadeOut(added), run_time=0.5)
-            self.play(FadeIn(out_box), run_time=0.6)
-            self.play(FadeOut(note), run_time=0.3)
+            self.play(fade_in(note), run_time=0.4)
+            self.play(fade_out(sheet_box), fade_out(added), run_time=0.5)
+            self.play(fade_in(out_box), run_time=0.6)
+            self.play(fade_out(note), run_time=0.3)
         self.convviz_grids["stamps output"] = out
 
         # the cell where most stamps overlap, as a sum of products
@@ -235,19 +242,19 @@ class TransposedConv(ConvvizScene):
                    "\u00d7 one kernel weight" if len(parts) > 1 else
                    "no stamps overlap at this stride: each cell is one value \u00d7 one weight",
                    LINE_B)
-        self.play(Create(frames), FadeIn(explain), FadeIn(why), run_time=0.9)
+        self.play(Create(frames), fade_in(explain), fade_in(why), run_time=0.9)
         mark_poster(self)
-        self.wait(1.3)
+        self.wait(1.2)
 
         sizes = VGroup(*[line(t, y) for t, y in zip(d.size_lines, (LINE_A, LINE_B))])
         if len(sizes) == 1:
             sizes.add(line("the last stamp starts at (n\u22121)\u00d7s and is k cells wide",
                            LINE_B, style.MUTED))
         ring = SurroundingRectangle(out.squares, color=style.OUTPUT, buff=0.06)
-        self.play(FadeOut(VGroup(frames, explain, why)), run_time=0.3)
-        self.play(FadeIn(sizes), Create(ring), run_time=0.7)
-        self.wait(1.3)
-        self.play(FadeOut(VGroup(head, left, sizes, ring)), run_time=0.5)
+        self.play(fade_out(VGroup(frames, explain, why)), run_time=0.3)
+        self.play(fade_in(sizes), Create(ring), run_time=0.7)
+        self.wait(1.0)
+        self.play(fade_out(VGroup(head, left, sizes, ring)), run_time=0.5)
         return out_box
 
     # ------------------------------------------------------------------ way 2: zeros
@@ -303,9 +310,9 @@ class TransposedConv(ConvvizScene):
         new_way1_label = row[3][0]
 
         # the way-1 output moves aside; the input spreads out
-        self.play(FadeOut(way1_label), run_time=0.3)
+        self.play(fade_out(way1_label), run_time=0.3)
         self.play(way1_grid.animate.scale(scale).move_to(slot), run_time=0.7)
-        self.play(FadeIn(head), FadeIn(new_way1_label), run_time=0.4)
+        self.play(fade_in(head), fade_in(new_way1_label), run_time=0.4)
         way1 = VGroup(new_way1_label, way1_grid)
 
         def cells(mask):
@@ -316,12 +323,12 @@ class TransposedConv(ConvvizScene):
         zeros = cells(view.is_inserted)
         border = cells(conv.padding_mask)
         stage = _caption_at(grid_box[0], f"input {size(d.input.shape)}")
-        self.play(FadeIn(real), FadeIn(stage), run_time=0.6)
+        self.play(fade_in(real), fade_in(stage), run_time=0.6)
         if len(zeros):
             spread = _caption_at(grid_box[0], f"zeros inserted: {size((zh, zw))}")
-            self.play(swap(stage, spread), FadeIn(zeros), run_time=0.8)
+            self.play(swap(stage, spread), fade_in(zeros), run_time=0.8)
             stage = spread
-        self.play(swap(stage, grid_box[0]), FadeIn(border), run_time=0.8)
+        self.play(swap(stage, grid_box[0]), fade_in(border), run_time=0.8)
         self.remove(real, zeros, border)
         self.add(grid_box)
 
@@ -329,27 +336,29 @@ class TransposedConv(ConvvizScene):
         kernel = NumberGrid((kh, kw), d.kernel, cell=kcell, color=style.KERNEL, fill_opacity=0.3)
         kernel.move_to(flipped)
         kernel_label = _caption_at(flipped_box[0], f"kernel {size(d.kernel.shape)}")
-        self.play(FadeIn(kernel), FadeIn(kernel_label), run_time=0.5)
+        self.play(fade_in(kernel), fade_in(kernel_label), run_time=0.5)
         self.play(*turn_half(kernel), run_time=1.2)
         self.remove(kernel)                 # its numbers now sit where the flipped kernel's do
         self.add(flipped)
         self.play(swap(kernel_label, flipped_box[0]), run_time=0.6)
         self.add(flipped_box)
-        self.play(FadeIn(prod_box), FadeIn(out_box[0]), Create(out.squares), run_time=0.6)
+        self.play(fade_in(prod_box), fade_in(out_box[0]), Create(out.squares), run_time=0.6)
 
         # an ordinary stride-1 convolution
         def window(step):
             return taps(grid, range(step.top, step.top + kh), range(step.left, step.left + kw),
                         view.flipped_kernel)
 
+        # the slide itself is KernelSlide's: fewer positions step by step than way 1
         slide(self, conv.steps, grid=grid, window=window,
               corner=lambda step: (step.top, step.left), extent=(kh, kw),
               strides=conv.strides, prod=prod, out=out, bias=conv.bias,
-              split=split_steps(len(conv.steps), self.cfg.detailed_steps, self.cfg.fast_steps))
+              split=split_steps(len(conv.steps), min(self.cfg.detailed_steps, WAY2_DETAILED),
+                                min(self.cfg.fast_steps, WAY2_FAST)))
         self.add(out_box)
         same = line(f"way 1 and way 2: the same {size(d.output.shape)} output, cell by cell",
                     LINE_A, style.OUTPUT)
-        self.play(FadeIn(same),
+        self.play(fade_in(same),
                   Create(SurroundingRectangle(out.squares, color=style.OUTPUT, buff=0.06)),
                   Create(SurroundingRectangle(way1_grid.squares, color=style.OUTPUT, buff=0.06)),
                   run_time=0.8)
