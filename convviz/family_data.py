@@ -661,6 +661,16 @@ class FlipData:
         """``(H', W')`` convolution minus correlation."""
         return self.convolution.output - self.correlation.output
 
+    @property
+    def strides(self) -> tuple[int, int]:
+        """``(sh, sw)``, the same for both slides."""
+        return self.correlation.strides
+
+    @property
+    def padding(self):
+        """The padding as requested, the same for both slides."""
+        return self.correlation.padding
+
 
 def flip_data(x, kernel, *, stride=1, padding="valid", bias=None) -> FlipData:
     """Cross-correlate and convolve ``x`` ``(H, W)`` with ``kernel`` ``(kh, kw)``."""

@@ -252,6 +252,13 @@ def test_dilation_lines_by_hand():
                             "floor((7 + 0 \u2212 5)/1) + 1 = 3",)
 
 
+def test_flip_data_states_its_stride_and_padding():
+    d = data_for("ConvolutionVsCorrelation", R.SceneConfig(stride=2, padding="same"))
+    assert d.strides == d.correlation.strides == d.convolution.strides == (2, 2)
+    assert d.padding == "same" == d.convolution.padding
+    assert d.correlation.pads == d.convolution.pads == ((1, 1), (1, 1))
+
+
 # --------------------------------------------------------------------------- what the scenes draw
 def run(scene, config=None):
     """Run ``scene``'s ``construct()`` without drawing a frame (one position step by

@@ -14,12 +14,13 @@ from __future__ import annotations
 from manim import DOWN, RIGHT, Create, SurroundingRectangle, VGroup
 
 from . import style
+from .fades import Appear, Vanish
 from .parts import (
-    CONTENT_BOTTOM, LINE_A, LINE_B, fade_in, fade_out, heading, lift_numbers, line, outline,
-    padding_text, place, size, slide, slide_notes, stride_text, swap, taps,
+    CONTENT_BOTTOM, LINE_A, LINE_B, lift_numbers, line, outline, size, slide, slide_notes,
+    stride_text, taps,
 )
-from .widgets import ConvvizScene, NumberGrid, cell_size, labelled
-from convviz.scene_data import split_steps
+from .widgets import ConvvizScene, NumberGrid, Slide, cell_size, labelled, place
+from convviz.scene_data import format_padding, split_steps
 
 
 def _dilation(d) -> str:
@@ -37,12 +38,12 @@ class Dilation(ConvvizScene):
 
         title = self.title(f"Dilated convolution: {size(d.input.shape)} input, "
                            f"{size(d.kernel.shape)} kernel, dilation {_dilation(d)}, "
-                           f"stride {stride_text(d.strides)}, {padding_text(d.padding)}")
+                           f"stride {stride_text(d.strides)}, {format_padding(d.padding)}")
         notes = (f"dilation {_dilation(d)}: the kernel's taps sit {_dilation(d)} cells apart "
                  f"with gaps between them, so the {size(d.kernel.shape)} kernel covers "
                  f"{size(d.effective_size)}")
         notes += slide_notes(d.padding, d.pads, d.strides)
-        head = heading(title, notes)
+        head = self.subtitle(notes)
         top = head.get_bottom()[1] - 0.12
         room = top - CONTENT_BOTTOM - 0.45
 
@@ -67,30 +68,30 @@ class Dilation(ConvvizScene):
         middle = VGroup(spread_box, prod_box).arrange(DOWN, buff=0.3)
         out_box = labelled(out, f"output {size((oh, ow))}", color=style.OUTPUT)
         row = VGroup(inp_box, middle, out_box).arrange(RIGHT, buff=0.7)
-        place(row, 0, top=top)
+        place(row, 0, top=top, bottom=CONTENT_BOTTOM)
 
         # the kernel, then its taps spread apart with empty gaps between them
         kernel = NumberGrid((kh, kw), d.kernel, cell=kcell, color=style.KERNEL, fill_opacity=0.3)
         kernel.move_to(spread)
         kernel_label = labelled(kernel, f"kernel {size(d.kernel.shape)}", color=style.KERNEL)[0]
         kernel_label.move_to(spread_box[0])
-        self.play(fade_in(title), fade_in(head), fade_in(inp_box), run_time=0.9)
-        self.play(fade_in(kernel), fade_in(kernel_label), run_time=0.6)
+        self.play(Appear(title), Appear(head), Appear(inp_box), run_time=0.9)
+        self.play(Appear(kernel), Appear(kernel_label), run_time=0.6)
         taps_at = [(u * d.dilation[0], v * d.dilation[1]) for u in range(kh) for v in range(kw)]
         gaps = VGroup(*[spread.square(i, j) for i in range(eh) for j in range(ew)
                         if d.is_gap[i, j]])
         moves = []
         for (u, v), (i, j) in zip([(u, v) for u in range(kh) for v in range(kw)], taps_at):
-            moves += [kernel.square(u, v).animate.move_to(spread.square(i, j)),
-                      kernel.numbers[u, v].animate.move_to(spread.numbers[i, j])]
+            moves += [Slide(kernel.square(u, v), spread.square(i, j)),
+                      Slide(kernel.numbers[u, v], spread.numbers[i, j])]
         effective = VGroup(*[line(t, y) for t, y in zip(d.effective_lines, (LINE_A, LINE_B))])
         self.play(*moves, run_time=1.2)
-        self.play(fade_in(gaps), swap(kernel_label, spread_box[0]), fade_in(effective),
+        self.play(Appear(gaps), self.swap(kernel_label, spread_box[0]), Appear(effective),
                   run_time=0.8)
         self.remove(kernel)
         self.add(spread_box)
         self.wait(1.0)
-        self.play(fade_out(effective), fade_in(prod_box), fade_in(out_box[0]), Create(out.squares),
+        self.play(Vanish(effective), Appear(prod_box), Appear(out_box[0]), Create(out.squares),
                   run_time=0.6)
 
         # the slide: the taps light the input cells they multiply
@@ -101,7 +102,7 @@ class Dilation(ConvvizScene):
 
         slide(self, d.steps, grid=inp, window=window,
               corner=lambda step: (step.rows[0], step.cols[0]), extent=(eh, ew),
-              strides=d.strides, prod=prod, out=out, bias=d.bias, poster=True,
+              prod=prod, out=out, bias=d.bias, poster=True,
               split=split_steps(len(d.steps), self.cfg.detailed_steps, self.cfg.fast_steps))
         self.add(out_box)
 
@@ -110,7 +111,7 @@ class Dilation(ConvvizScene):
         if len(sizes) == 1:
             sizes.add(line(f"each output cell sees {size(d.effective_size)} input cells "
                            f"through {d.kernel.size} weights", LINE_B, style.MUTED))
-        self.play(fade_in(sizes),
+        self.play(Appear(sizes),
                   Create(SurroundingRectangle(out.squares, color=style.OUTPUT, buff=0.06)),
                   run_time=0.8)
         self.wait(1.5)

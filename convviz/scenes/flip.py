@@ -15,13 +15,13 @@ from __future__ import annotations
 from manim import DOWN, RIGHT, Create, SurroundingRectangle, VGroup
 
 from . import style
+from .fades import Appear, Vanish
 from .parts import (
-    CONTENT_BOTTOM, LINE_A, LINE_B, cell_frame, fade_in, fade_out, heading, lift_numbers,
-    line, mark_poster, outline, padding_text, place, put, size, skipped, slide_notes,
-    stride_text, swap, taps, term, turn_half, write_batch,
+    CONTENT_BOTTOM, LINE_A, LINE_B, lift_numbers, line, outline, put, size, skipped,
+    slide_notes, stride_text, term, turn_half, write_batch,
 )
-from .widgets import ConvvizScene, NumberGrid, cell_size, labelled
-from convviz.scene_data import format_number, split_steps
+from .widgets import ConvvizScene, NumberGrid, Slide, cell_size, labelled, place
+from convviz.scene_data import format_number, format_padding, split_steps
 
 CORRELATION = "cross-correlation"
 CONVOLUTION = "convolution"
@@ -43,12 +43,11 @@ class ConvolutionVsCorrelation(ConvvizScene):
         oh, ow = corr.output.shape
 
         title = self.title(f"Cross-correlation vs convolution: {size(d.input.shape)} input, "
-                           f"{size(d.kernel.shape)} kernel, stride {stride_text(corr.strides)}, "
-                           f"{padding_text(corr.padding)}")
-        notes = ("Keras' Conv2D slides the kernel as it is (cross-correlation); convolution "
-                 "(scipy, mode=\"convolution\") turns it 180\u00b0 first")
-        notes += slide_notes(corr.padding, corr.pads, corr.strides)
-        head = heading(title, notes)
+                           f"{size(d.kernel.shape)} kernel, stride {stride_text(d.strides)}, "
+                           f"{format_padding(d.padding)}")
+        head = self.subtitle("Keras' Conv2D slides the kernel as it is (cross-correlation); "
+                             "convolution (scipy, mode=\"convolution\") turns it 180\u00b0 first"
+                             + slide_notes(d.padding, corr.pads, d.strides))
         top = head.get_bottom()[1] - 0.12
         room = top - CONTENT_BOTTOM - 0.45
 
@@ -77,85 +76,73 @@ class ConvolutionVsCorrelation(ConvvizScene):
                        labelled(out_b, f"{CONVOLUTION} {size((oh, ow))}", style.SMALL_SIZE,
                                 style.OUTPUT)).arrange(DOWN, buff=0.35)
         row = VGroup(inp_box, col_a, col_b).arrange(RIGHT, buff=0.8)
-        place(row, 0, top=top)
+        place(row, 0, top=top, bottom=CONTENT_BOTTOM)
         col_b[0][1].match_y(col_a[0][1])
         col_b[1].match_y(col_a[1])
 
-        self.play(fade_in(title), fade_in(head), fade_in(inp_box), run_time=0.9)
-        self.play(fade_in(col_a[0]), run_time=0.5)
+        self.play(Appear(title), Appear(head), Appear(inp_box), run_time=0.9)
+        self.play(Appear(col_a[0]), run_time=0.5)
         # a copy of the kernel goes to the right and turns 180 degrees
-        turning = kernel.copy()
+        turning = kernel.copy().move_to(flipped)
         turning_label = labelled(turning, f"kernel {size(d.kernel.shape)}",
-                                 color=style.KERNEL)[0]
-        turning.move_to(flipped)
-        turning_label.move_to(col_b[0][0])
-        self.play(fade_in(turning), fade_in(turning_label), run_time=0.5)
+                                 color=style.KERNEL)[0].move_to(col_b[0][0])
+        self.play(Appear(turning), Appear(turning_label), run_time=0.5)
         self.play(*turn_half(turning), run_time=1.2)
-        self.remove(turning)
+        self.remove(turning)                 # its numbers now sit where the flipped kernel's do
         self.add(flipped)
-        self.play(swap(turning_label, col_b[0][0]), run_time=0.6)
+        self.play(self.swap(turning_label, col_b[0][0]), run_time=0.6)
         self.add(col_b[0])
-        self.play(fade_in(col_a[1][0]), Create(out_a.squares), fade_in(col_b[1][0]),
+        self.play(Appear(col_a[1][0]), Create(out_a.squares), Appear(col_b[1][0]),
                   Create(out_b.squares), run_time=0.6)
 
-        # one window, the weights of each kernel in turn
-        def frames(step):
-            return taps(inp, range(step.top, step.top + kh), range(step.left, step.left + kw),
-                        d.kernel)
-
+        # one window on the input; the weights of each kernel on it in turn
         detailed, fast, batched = split_steps(len(corr.steps), self.cfg.detailed_steps,
                                               self.cfg.fast_steps)
         win = frame_a = frame_b = None
         shown = VGroup()
         for k in list(detailed) + list(fast):
             a, b = corr.steps[k], conv.steps[k]
-            full = k in detailed
-            window = frames(a)
-            weights_a = window[1]
-            weights_b = taps(inp, range(a.top, a.top + kh), range(a.left, a.left + kw),
-                             d.flipped_kernel)[1]
-            new_a, new_b = cell_frame(out_a, a.out_row, a.out_col), \
-                cell_frame(out_b, b.out_row, b.out_col)
+            window, weights_a = inp.window(a.top, a.left, kh, kw, weights=d.kernel)
+            weights_b = inp.window(a.top, a.left, kh, kw, weights=d.flipped_kernel)[1]
+            new_a = out_a.cell_box(a.out_row, a.out_col)
+            new_b = out_b.cell_box(b.out_row, b.out_col)
             skips = VGroup()
             if win is None:
-                moves = [Create(window[0]), Create(new_a)]
-                win, frame_a, frame_b = window[0], new_a, new_b
+                moves = [Create(window), Create(new_a)]
+                win, frame_a, frame_b = window, new_a, new_b
             else:
                 p = corr.steps[k - 1]
                 skips = VGroup(*[outline(inp, r, c, kh, kw, style.MUTED, 2, dashed=True)
-                                 for r, c in skipped((p.top, p.left), (a.top, a.left),
-                                                     corr.strides)])
-                moves = [win.animate.move_to(window[0]), frame_a.animate.move_to(new_a),
-                         frame_b.animate.move_to(new_b)]
+                                 for r, c in skipped((p.top, p.left), (a.top, a.left))])
+                moves = [Slide(win, window), Slide(frame_a, new_a), Slide(frame_b, new_b)]
             line_a = line(f"{CORRELATION}: {_sum(a, corr.bias)}", LINE_A)
             line_b = line(f"{CONVOLUTION}: {_sum(b, conv.bias)}", LINE_B)
             value_a = out_a.make_number(a.out_row, a.out_col, a.total)
             value_b = out_b.make_number(b.out_row, b.out_col, b.total)
-            leaving = [fade_out(shown)] if len(shown) else []
-            if full:
-                self.play(*leaving, *moves, *[fade_in(s) for s in skips], run_time=0.5)
-                self.play(fade_in(weights_a), run_time=0.35)
-                self.play(fade_in(line_a), run_time=0.35)
-                self.play(fade_in(value_a), run_time=0.35)
-                if frame_b not in self.mobjects:
-                    turn = [Create(frame_b)]
-                else:
-                    turn = []
-                self.play(swap(weights_a, weights_b), *turn, run_time=0.6)
-                self.play(fade_in(line_b), run_time=0.35)
-                self.play(fade_in(value_b), run_time=0.35)
+            arrive = ([Vanish(shown)] if len(shown) else []) + moves + [Appear(s) for s in skips]
+            first_b = [Create(frame_b)] if k == 0 else []
+            if k in detailed:
+                self.play(*arrive, run_time=0.5)
+                self.explains(line_a, win)
+                self.explains(line_b, win)
+                self.play(Appear(weights_a), run_time=0.35)
+                self.play(Appear(line_a), run_time=0.35)
+                self.play(Appear(value_a), run_time=0.35)
+                self.play(self.swap(weights_a, weights_b), *first_b, run_time=0.6)
+                self.play(Appear(line_b), run_time=0.35)
+                self.play(Appear(value_b), run_time=0.35)
                 shown = VGroup(weights_b, line_a, line_b, skips)
             else:
-                if frame_b not in self.mobjects:
-                    moves.append(Create(frame_b))
-                self.play(*leaving, *moves, *[fade_in(s) for s in skips], run_time=0.25)
-                self.play(fade_in(weights_a), fade_in(line_a), fade_in(line_b), fade_in(value_a),
-                          fade_in(value_b), run_time=0.35)
+                self.play(*arrive, *first_b, run_time=0.25)
+                self.explains(line_a, win)
+                self.explains(line_b, win)
+                self.play(Appear(weights_a), Appear(line_a), Appear(line_b), Appear(value_a),
+                          Appear(value_b), run_time=0.35)
                 shown = VGroup(weights_a, line_a, line_b, skips)
             put(out_a, a.out_row, a.out_col, value_a)
             put(out_b, b.out_row, b.out_col, value_b)
 
-        leaving = [fade_out(m) for m in (shown, win, frame_a, frame_b) if m is not None]
+        leaving = [Vanish(m) for m in (shown, win, frame_a, frame_b) if m is not None]
         if len(batched):
             leaving = write_batch(self, [(out_a, [corr.steps[k] for k in batched]),
                                          (out_b, [conv.steps[k] for k in batched])], leaving)
@@ -165,12 +152,12 @@ class ConvolutionVsCorrelation(ConvvizScene):
         differ = (f"the kernel is not symmetric, so the two {size((oh, ow))} outputs differ"
                   if d.difference.any() else
                   "this kernel is the same turned 180\u00b0, so the two outputs agree")
-        self.play(fade_in(line(differ, LINE_A, style.OUTPUT)),
+        self.play(Appear(line(differ, LINE_A, style.OUTPUT)),
                   Create(SurroundingRectangle(out_a.squares, color=style.OUTPUT, buff=0.06)),
                   Create(SurroundingRectangle(out_b.squares, color=style.OUTPUT, buff=0.06)),
                   run_time=0.7)
-        self.play(fade_in(line("Deep-learning libraries skip the flip: the kernel is learned, "
+        self.play(Appear(line("Deep-learning libraries skip the flip: the kernel is learned, "
                               "so training simply learns it turned.", LINE_B, style.BIAS)),
                   run_time=0.7)
-        mark_poster(self)
+        self.mark_poster()
         self.wait(2.0)

@@ -14,18 +14,16 @@ the slide itself is KernelSlide's). The output size is derived on screen.
 from __future__ import annotations
 
 import numpy as np
-from manim import (
-    DOWN, RIGHT, Create, LaggedStart, SurroundingRectangle, VGroup,
-)
+from manim import DOWN, RIGHT, Create, LaggedStart, SurroundingRectangle, VGroup
 
 from . import style
+from .fades import Appear, Vanish
 from .parts import (
-    CONTENT_BOTTOM, LINE_A, LINE_B, fade_in, fade_out, heading, lift_numbers, line,
-    mark_poster, outline, padding_text, place, size, slide, stride_text, swap, taps, term,
-    turn_half,
+    CONTENT_BOTTOM, LINE_A, LINE_B, lift_numbers, line, outline, size, slide, stride_text,
+    term, turn_half,
 )
-from .widgets import ConvvizScene, NumberGrid, cell_size, fit, labelled, text
-from convviz.scene_data import format_number, split_steps
+from .widgets import ConvvizScene, NumberGrid, Slide, cell_size, fit, labelled, place, text
+from convviz.scene_data import format_number, format_padding, split_steps
 
 
 def _sides(pads, verb: str) -> str:
@@ -69,35 +67,35 @@ class TransposedConv(ConvvizScene):
         data = self.data()
         self.convviz_grids = {}
         title = self.title(self._title(data))
-        self.play(fade_in(title), run_time=0.6)
-        output = self.stamps(data, title)
-        self.zero_insertion(data, title, output)
+        self.play(Appear(title), run_time=0.6)
+        output, subtitle = self.stamps(data)
+        self.zero_insertion(data, output, subtitle)
 
     @staticmethod
     def _title(d) -> str:
         t = (f"Transposed convolution: {size(d.input.shape)} input, {size(d.kernel.shape)} "
-             f"kernel, stride {stride_text(d.strides)}, {padding_text(d.padding)}")
+             f"kernel, stride {stride_text(d.strides)}, {format_padding(d.padding)}")
         if d.output_padding is not None:
             t += f", output_padding {d.output_padding}"
         return t
 
     # ------------------------------------------------------------------ way 1: stamps
-    def stamps(self, d, title):
+    def stamps(self, d):
         kh, kw = d.kernel.shape
         h, w = d.input.shape
         hs, ws = d.canvas.shape
         cropped = ~d.kept
         notes = []
         if cropped.any():
-            notes.append(f"{padding_text(d.padding)} crops the grey cells: "
+            notes.append(f"{format_padding(d.padding)} crops the grey cells: "
                          + _cropped_sides(d.crops))
         if d.added.any():
             notes.append(f"output_padding {d.output_padding} adds the dashed cells (zeros)"
                          if d.output_padding else "zeros are added at the bottom/right "
                                                   "(dashed) to make the output stride \u00d7 n")
-        head = heading(title, "Way 1: each input cell stamps its value \u00d7 the kernel into "
-                              f"the output, {stride_text(d.strides)} cells apart; where stamps "
-                              "overlap, they add up" + ("\n" + "; ".join(notes) if notes else ""))
+        head = self.subtitle("Way 1: each input cell stamps its value \u00d7 the kernel into "
+                             f"the output, {stride_text(d.strides)} cells apart; where stamps "
+                             "overlap, they add up" + ("\n" + "; ".join(notes) if notes else ""))
         top = head.get_bottom()[1] - 0.12
         room = top - CONTENT_BOTTOM - 0.45
 
@@ -125,8 +123,8 @@ class TransposedConv(ConvvizScene):
         added = VGroup(*[outline(sheet, i, j, 1, 1, style.OUTPUT, 2, dashed=True)
                          for i in range(hs) for j in range(ws) if d.added[i, j]])
 
-        self.play(fade_in(head), fade_in(left), run_time=0.8)
-        self.play(fade_in(stamp_box), fade_in(sheet_box[0]), Create(sheet.squares),
+        self.play(Appear(head), Appear(left), run_time=0.8)
+        self.play(Appear(stamp_box), Appear(sheet_box[0]), Create(sheet.squares),
                   *([Create(added)] if len(added) else []), run_time=0.8)
 
         values = {}                                    # sheet cell -> its Text
@@ -150,8 +148,8 @@ class TransposedConv(ConvvizScene):
             overlaps = [(u, v) for u in range(kh) for v in range(kw) if s.covered_before[u, v]]
             rings = VGroup(*[outline(sheet, s.top + u, s.left + v, 1, 1, style.BIAS, 4)
                              for u, v in overlaps])
-            where = line(f"input ({s.in_row}, {s.in_col}) = {format_number(s.value)}: its "
-                         f"stamp starts at output row {s.top}, column {s.left}", LINE_A)
+            where = line(f"input row {s.in_row}, column {s.in_col} = {format_number(s.value)}: "
+                         f"its stamp starts at output row {s.top}, column {s.left}", LINE_A)
             sums = None
             if overlaps:
                 terms = [f"{term(s.canvas_before[s.top + u, s.left + v])} + "
@@ -166,43 +164,43 @@ class TransposedConv(ConvvizScene):
                 moves += [Create(new_in), Create(new_foot)]
                 in_frame, foot = new_in, new_foot
             else:
-                moves += [in_frame.animate.move_to(new_in), foot.animate.move_to(new_foot)]
-            leaving = [fade_out(shown)] if len(shown) else []
+                moves += [Slide(in_frame, new_in), Slide(foot, new_foot)]
+            leaving = [Vanish(shown)] if len(shown) else []
             if full:
-                self.play(*leaving, *moves, swap(label, new_label), fade_out(old), run_time=0.5)
-                self.play(LaggedStart(*[fade_in(n) for n in numbers], lag_ratio=0.06),
-                          fade_in(where), run_time=0.6)
-                self.play(*[fade_in(n) for n in new.values()],
-                          *([fade_in(rings), fade_in(sums)] if sums else []), run_time=0.6)
+                self.play(*leaving, *moves, self.swap(label, new_label), Vanish(old), run_time=0.5)
+                self.play(LaggedStart(*[Appear(n) for n in numbers], lag_ratio=0.06),
+                          Appear(where), run_time=0.6)
+                self.play(*[Appear(n) for n in new.values()],
+                          *([Appear(rings), Appear(sums)] if sums else []), run_time=0.6)
                 self.wait(0.5 if sums else 0.1)
             else:
-                self.play(*leaving, *moves, fade_out(label), fade_out(old), run_time=0.25)
-                self.play(fade_in(new_label), fade_in(numbers), fade_in(where),
-                          *[fade_in(n) for n in new.values()],
-                          *([fade_in(rings), fade_in(sums)] if sums else []), run_time=0.35)
+                self.play(*leaving, *moves, Vanish(label), Vanish(old), run_time=0.25)
+                self.play(Appear(new_label), Appear(numbers), Appear(where),
+                          *[Appear(n) for n in new.values()],
+                          *([Appear(rings), Appear(sums)] if sums else []), run_time=0.35)
             label = new_label
             values.update(new)
             shown = VGroup(numbers, where, rings, *([sums] if sums else []))
 
-        leaving = [fade_out(m) for m in (shown, in_frame, foot, label) if m is not None]
+        leaving = [Vanish(m) for m in (shown, in_frame, foot, label) if m is not None]
         if len(batched):
             rest = [d.stamps[k] for k in batched]
             note = line(f"\u2026 the other {len(rest)} stamps, the same way", LINE_A, style.MUTED)
             cells = {(s.top + u, s.left + v) for s in rest for u in range(kh) for v in range(kw)}
             old = VGroup(*[values[c] for c in cells if c in values])
             new = {c: sheet.make_number(*c, d.canvas[c]) for c in sorted(cells)}
-            self.play(*leaving, fade_out(old), run_time=0.4)
-            self.play(fade_in(note), run_time=0.3)
+            self.play(*leaving, Vanish(old), run_time=0.4)
+            self.play(Appear(note), run_time=0.3)
             self.write_rest(list(new.values()), [], len(rest))
             values.update(new)
-            leaving = [fade_out(note)]
-        self.play(*leaving, fade_out(stamp_box[1]), run_time=0.4)
+            leaving = [Vanish(note)]
+        self.play(*leaving, Vanish(stamp_box[1]), run_time=0.4)
 
         # the output: the kept cells, plus the bias
         zeros = {(i, j): sheet.make_number(i, j, 0) for i in range(hs) for j in range(ws)
                  if d.added[i, j]}
         if zeros:
-            self.play(*[fade_in(z) for z in zeros.values()], run_time=0.5)
+            self.play(*[Appear(z) for z in zeros.values()], run_time=0.5)
             values.update(zeros)
         sheet.numbers.update(values)                  # the numbers belong to the sheet now
         sheet.add(*values.values())
@@ -221,10 +219,10 @@ class TransposedConv(ConvvizScene):
             if d.bias != 0:
                 what.append(f"bias {format_number(d.bias)} is added to every cell")
             note = line("; ".join(what) if what else "the kept cells are the output", LINE_A)
-            self.play(fade_in(note), run_time=0.4)
-            self.play(fade_out(sheet_box), fade_out(added), run_time=0.5)
-            self.play(fade_in(out_box), run_time=0.6)
-            self.play(fade_out(note), run_time=0.3)
+            self.play(Appear(note), run_time=0.4)
+            self.play(Vanish(sheet_box), Vanish(added), run_time=0.5)
+            self.play(Appear(out_box), run_time=0.6)
+            self.play(Vanish(note), run_time=0.3)
         self.convviz_grids["stamps output"] = out
 
         # the cell where most stamps overlap, as a sum of products
@@ -234,16 +232,16 @@ class TransposedConv(ConvvizScene):
         frames = VGroup(outline(out, r, c, 1, 1, style.BIAS, 6),
                         *[outline(inp, t.in_row, t.in_col, 1, 1, style.BIAS, 6) for t in parts],
                         *[outline(ker, u, v, 1, 1, style.BIAS, 5) for u, v in weights])
-        terms = " + ".join(f"{term(t.value)}\u00d7{term(t.weight)}" for t in parts)
+        terms = " + ".join(f"{term(t.value)}\u00b7{term(t.weight)}" for t in parts)
         bias = "" if d.bias == 0 else f" + bias {term(d.bias)}"
-        explain = line(f"output ({r}, {c}) = {terms}{bias} = {format_number(d.output[r, c])}",
-                       LINE_A, style.BIAS)
+        explain = line(f"output row {r}, column {c} = {terms}{bias} = "
+                       f"{format_number(d.output[r, c])}", LINE_A, style.BIAS)
         why = line(f"{len(parts)} stamps reach this cell: each input cell adds its value "
                    "\u00d7 one kernel weight" if len(parts) > 1 else
                    "no stamps overlap at this stride: each cell is one value \u00d7 one weight",
                    LINE_B)
-        self.play(Create(frames), fade_in(explain), fade_in(why), run_time=0.9)
-        mark_poster(self)
+        self.play(Create(frames), Appear(explain), Appear(why), run_time=0.9)
+        self.mark_poster()
         self.wait(1.2)
 
         sizes = VGroup(*[line(t, y) for t, y in zip(d.size_lines, (LINE_A, LINE_B))])
@@ -251,14 +249,14 @@ class TransposedConv(ConvvizScene):
             sizes.add(line("the last stamp starts at (n\u22121)\u00d7s and is k cells wide",
                            LINE_B, style.MUTED))
         ring = SurroundingRectangle(out.squares, color=style.OUTPUT, buff=0.06)
-        self.play(fade_out(VGroup(frames, explain, why)), run_time=0.3)
-        self.play(fade_in(sizes), Create(ring), run_time=0.7)
+        self.play(Vanish(VGroup(frames, explain, why)), run_time=0.3)
+        self.play(Appear(sizes), Create(ring), run_time=0.7)
         self.wait(1.0)
-        self.play(fade_out(VGroup(head, left, sizes, ring)), run_time=0.5)
-        return out_box
+        self.play(Vanish(VGroup(left, sizes, ring)), run_time=0.5)
+        return out_box, head
 
     # ------------------------------------------------------------------ way 2: zeros
-    def zero_insertion(self, d, title, way1):
+    def zero_insertion(self, d, way1, way1_subtitle):
         view = d.zero_insert
         conv = view.conv
         kh, kw = d.kernel.shape
@@ -268,9 +266,9 @@ class TransposedConv(ConvvizScene):
         spread = ("blue edges: zeros inserted between the input cells; grey: "
                   if view.is_inserted.any() else "at stride 1 nothing goes between the cells; "
                   "grey: ")
-        head = heading(title, "Way 2: an ordinary convolution with the kernel turned 180\u00b0, "
-                              "over the input spread out with zeros\n"
-                              f"{spread}{_border(view.pads)}")
+        head = self.subtitle("Way 2: an ordinary convolution with the kernel turned 180\u00b0, "
+                             "over the input spread out with zeros\n"
+                             f"{spread}{_border(view.pads)}")
         top = head.get_bottom()[1] - 0.12
         room = top - CONTENT_BOTTOM - 0.45
 
@@ -310,9 +308,9 @@ class TransposedConv(ConvvizScene):
         new_way1_label = row[3][0]
 
         # the way-1 output moves aside; the input spreads out
-        self.play(fade_out(way1_label), run_time=0.3)
+        self.play(Vanish(way1_label), Vanish(way1_subtitle), run_time=0.3)
         self.play(way1_grid.animate.scale(scale).move_to(slot), run_time=0.7)
-        self.play(fade_in(head), fade_in(new_way1_label), run_time=0.4)
+        self.play(Appear(head), Appear(new_way1_label), run_time=0.4)
         way1 = VGroup(new_way1_label, way1_grid)
 
         def cells(mask):
@@ -323,12 +321,12 @@ class TransposedConv(ConvvizScene):
         zeros = cells(view.is_inserted)
         border = cells(conv.padding_mask)
         stage = _caption_at(grid_box[0], f"input {size(d.input.shape)}")
-        self.play(fade_in(real), fade_in(stage), run_time=0.6)
+        self.play(Appear(real), Appear(stage), run_time=0.6)
         if len(zeros):
             spread = _caption_at(grid_box[0], f"zeros inserted: {size((zh, zw))}")
-            self.play(swap(stage, spread), fade_in(zeros), run_time=0.8)
+            self.play(self.swap(stage, spread), Appear(zeros), run_time=0.8)
             stage = spread
-        self.play(swap(stage, grid_box[0]), fade_in(border), run_time=0.8)
+        self.play(self.swap(stage, grid_box[0]), Appear(border), run_time=0.8)
         self.remove(real, zeros, border)
         self.add(grid_box)
 
@@ -336,29 +334,28 @@ class TransposedConv(ConvvizScene):
         kernel = NumberGrid((kh, kw), d.kernel, cell=kcell, color=style.KERNEL, fill_opacity=0.3)
         kernel.move_to(flipped)
         kernel_label = _caption_at(flipped_box[0], f"kernel {size(d.kernel.shape)}")
-        self.play(fade_in(kernel), fade_in(kernel_label), run_time=0.5)
+        self.play(Appear(kernel), Appear(kernel_label), run_time=0.5)
         self.play(*turn_half(kernel), run_time=1.2)
         self.remove(kernel)                 # its numbers now sit where the flipped kernel's do
         self.add(flipped)
-        self.play(swap(kernel_label, flipped_box[0]), run_time=0.6)
+        self.play(self.swap(kernel_label, flipped_box[0]), run_time=0.6)
         self.add(flipped_box)
-        self.play(fade_in(prod_box), fade_in(out_box[0]), Create(out.squares), run_time=0.6)
+        self.play(Appear(prod_box), Appear(out_box[0]), Create(out.squares), run_time=0.6)
 
         # an ordinary stride-1 convolution
         def window(step):
-            return taps(grid, range(step.top, step.top + kh), range(step.left, step.left + kw),
-                        view.flipped_kernel)
+            return grid.window(step.top, step.left, kh, kw, weights=view.flipped_kernel)
 
         # the slide itself is KernelSlide's: fewer positions step by step than way 1
         slide(self, conv.steps, grid=grid, window=window,
               corner=lambda step: (step.top, step.left), extent=(kh, kw),
-              strides=conv.strides, prod=prod, out=out, bias=conv.bias,
+              prod=prod, out=out, bias=conv.bias,
               split=split_steps(len(conv.steps), min(self.cfg.detailed_steps, WAY2_DETAILED),
                                 min(self.cfg.fast_steps, WAY2_FAST)))
         self.add(out_box)
         same = line(f"way 1 and way 2: the same {size(d.output.shape)} output, cell by cell",
                     LINE_A, style.OUTPUT)
-        self.play(fade_in(same),
+        self.play(Appear(same),
                   Create(SurroundingRectangle(out.squares, color=style.OUTPUT, buff=0.06)),
                   Create(SurroundingRectangle(way1_grid.squares, color=style.OUTPUT, buff=0.06)),
                   run_time=0.8)
