@@ -70,29 +70,38 @@ def _weight_size(cell: float) -> float:
 def lift_numbers(grid, gap: float = 0.03):
     """Move a grid's numbers up just enough to leave the bottom-right corner of each
     cell free for a tap's weight, ``gap`` units between the two (in a small cell a
-    fixed ``lift`` is not enough)."""
-    if not grid.numbers:
-        return grid
+    fixed ``lift`` is not enough). In a cell too small for both, nothing moves and
+    :func:`taps` leaves the weights out (``grid.convviz_weights`` is False)."""
     weight = text("0", _weight_size(grid.cell)).height
     weight_top = -grid.cell / 2 + _CORNER * grid.cell + weight
+    shifts = {}
     for (i, j), t in grid.numbers.items():
         bottom = t.get_bottom()[1] - grid.square(i, j).get_center()[1]
-        if bottom < weight_top + gap:
-            t.shift(UP * (weight_top + gap - bottom))
+        shifts[i, j] = max(0.0, weight_top + gap - bottom)
+    grid.convviz_weights = all(
+        t.get_top()[1] + shifts[i, j] - grid.square(i, j).get_center()[1] <= grid.cell / 2
+        for (i, j), t in grid.numbers.items())
+    if grid.convviz_weights:
+        for (i, j), t in grid.numbers.items():
+            t.shift(UP * shifts[i, j])
     return grid
 
 
 def taps(grid, rows, cols, weights, color=style.KERNEL, fill_opacity: float = 0.2) -> VGroup:
     """The cells ``rows x cols`` of ``grid`` (spread apart by a dilation) framed, each
-    with its weight ``weights[u][v]`` small in the bottom-right corner.
+    with its weight ``weights[u][v]`` small in the bottom-right corner (when the
+    cells have room for it, :func:`lift_numbers`).
     ``taps[0]`` are the frames, ``taps[1]`` the weights."""
     frames, marks = VGroup(), VGroup()
+    room = getattr(grid, "convviz_weights", True)
     pad = _CORNER * grid.cell
     for u, r in enumerate(rows):
         for v, c in enumerate(cols):
             square = grid.square(r, c)
             frames.add(Square(side_length=grid.cell, stroke_color=color, stroke_width=4,
                               fill_color=color, fill_opacity=fill_opacity).move_to(square))
+            if not room:
+                continue
             w = fit(text(format_number(weights[u][v]), _weight_size(grid.cell), color),
                     max_width=grid.cell * 0.6)
             marks.add(w.move_to(square.get_corner(DOWN + RIGHT) + (UP + LEFT) * pad,
