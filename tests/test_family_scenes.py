@@ -369,3 +369,29 @@ def test_flip_scene_draws_correlation_and_convolution():
     assert not np.array_equal(correlation, convolution)       # the kernel is not symmetric
     np.testing.assert_array_equal(shown(grids["flipped kernel"]), written(np.rot90(k, 2)))
     assert any("the kernel is learned" in t for t in texts)
+
+
+# Other numbers than the defaults: a 3x3 input with "same" padding, output_padding and a
+# bias (cropped and added cells, a 9x9 zero-inserted grid); dilation with stride 2 and
+# padding, and with "same" padding (an 11x11 grid, too small for the weights); a Sobel
+# kernel with a bias, stride 2 and padding. The layout and the words must hold for them.
+CUSTOM = [
+    ("TransposedConv", R.SceneConfig(input=[[1, -2, 0], [3, 1, 2], [0, 2, -1]],
+                                     padding="same", output_padding=1, bias=1)),
+    ("Dilation", R.SceneConfig(stride=2, padding=1)),
+    ("Dilation", R.SceneConfig(padding="same", bias=-2)),
+    ("ConvolutionVsCorrelation", R.SceneConfig(kernel=[[1, 0, -1], [2, 0, -2], [1, 0, -1]],
+                                               bias=2, stride=2, padding="same")),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scene, config", CUSTOM, ids=[f"{c[0]}-{i}" for i, c in enumerate(CUSTOM)])
+def test_other_numbers_keep_the_layout_and_the_words_true(scene, config):
+    import scene_claims as C
+    import scene_probe as P
+
+    result = P.probe(scene, config)
+    assert P.layout_problems(result) == []
+    assert C.claim_problems(result.texts(), S.build(scene, R.resolve_config(scene, config))) == []
+    assert len(result.posters) == 1

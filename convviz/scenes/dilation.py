@@ -16,7 +16,7 @@ from manim import DOWN, RIGHT, Create, SurroundingRectangle, VGroup
 from . import style
 from .fades import Appear, Vanish
 from .parts import (
-    CONTENT_BOTTOM, LINE_A, LINE_B, lift_numbers, line, outline, size, slide, slide_notes,
+    CONTENT_BOTTOM, LINE_A, LINE_B, LIFT, line, outline, size, slide, slide_notes,
     stride_text, taps,
 )
 from .widgets import ConvvizScene, NumberGrid, Slide, cell_size, labelled, place
@@ -48,8 +48,7 @@ class Dilation(ConvvizScene):
         room = top - CONTENT_BOTTOM - 0.45
 
         inp = NumberGrid((hp, wp), d.padded_input, cell=cell_size(hp, wp, 5.0, room, 0.66),
-                         color=style.INPUT, mask=d.padding_mask)
-        lift_numbers(inp)
+                         color=style.INPUT, mask=d.padding_mask, lift=LIFT)
         kcell = cell_size(eh + kh + 0.8, ew, 2.6, room - 0.5, 0.5)
         spread = NumberGrid((eh, ew), d.spread_kernel, cell=kcell, color=style.KERNEL,
                             fill_opacity=0.3, mask=d.is_gap, show_masked=False)

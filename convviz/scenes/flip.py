@@ -17,7 +17,7 @@ from manim import DOWN, RIGHT, Create, SurroundingRectangle, VGroup
 from . import style
 from .fades import Appear, Vanish
 from .parts import (
-    CONTENT_BOTTOM, LINE_A, LINE_B, lift_numbers, line, outline, put, size, skipped,
+    CONTENT_BOTTOM, LINE_A, LINE_B, LIFT, line, outline, put, size, skipped,
     slide_notes, stride_text, term, turn_half, write_batch,
 )
 from .widgets import ConvvizScene, NumberGrid, Slide, cell_size, labelled, place
@@ -52,8 +52,7 @@ class ConvolutionVsCorrelation(ConvvizScene):
         room = top - CONTENT_BOTTOM - 0.45
 
         inp = NumberGrid((hp, wp), corr.padded_input, cell=cell_size(hp, wp, 4.2, room, 0.7),
-                         color=style.INPUT, mask=corr.padding_mask)
-        lift_numbers(inp)
+                         color=style.INPUT, mask=corr.padding_mask, lift=LIFT)
         stacked = top - CONTENT_BOTTOM - 1.3           # a kernel over an output, two labels
         kcell = cell_size(kh + oh, kw, 2.2, stacked, 0.48)
         ocell = cell_size(oh, ow, 2.6, stacked - kh * kcell, 0.7)

@@ -67,33 +67,16 @@ def _weight_size(cell: float) -> float:
     return max(style.WEIGHT_SIZE, min(20, cell * 24))
 
 
-def lift_numbers(grid, gap: float = 0.03):
-    """Move a grid's numbers up just enough to leave the bottom-right corner of each
-    cell free for a tap's weight, ``gap`` units between the two (in a small cell a
-    fixed ``lift`` is not enough). In a cell too small for both, nothing moves and
-    :func:`taps` leaves the weights out (``grid.convviz_weights`` is False)."""
-    weight = text("0", _weight_size(grid.cell)).height
-    weight_top = -grid.cell / 2 + _CORNER * grid.cell + weight
-    shifts = {}
-    for (i, j), t in grid.numbers.items():
-        bottom = t.get_bottom()[1] - grid.square(i, j).get_center()[1]
-        shifts[i, j] = max(0.0, weight_top + gap - bottom)
-    grid.convviz_weights = all(
-        t.get_top()[1] + shifts[i, j] - grid.square(i, j).get_center()[1] <= grid.cell / 2
-        for (i, j), t in grid.numbers.items())
-    if grid.convviz_weights:
-        for (i, j), t in grid.numbers.items():
-            t.shift(UP * shifts[i, j])
-    return grid
+LIFT = 0.12     # numbers of an input grid move up this fraction of a cell, for the weights
 
 
 def taps(grid, rows, cols, weights, color=style.KERNEL, fill_opacity: float = 0.2) -> VGroup:
     """The cells ``rows x cols`` of ``grid`` (spread apart by a dilation) framed, each
-    with its weight ``weights[u][v]`` small in the bottom-right corner (when the
-    cells have room for it, :func:`lift_numbers`).
+    with its weight ``weights[u][v]`` small in the bottom-right corner when the cells
+    have room for it (``grid.shows_weights()``, as for ``NumberGrid.window``).
     ``taps[0]`` are the frames, ``taps[1]`` the weights."""
     frames, marks = VGroup(), VGroup()
-    room = getattr(grid, "convviz_weights", True)
+    room = grid.shows_weights()
     pad = _CORNER * grid.cell
     for u, r in enumerate(rows):
         for v, c in enumerate(cols):
@@ -226,5 +209,5 @@ def slide(scene, steps, *, grid, window, corner, extent, prod, out, bias, split,
 
 
 __all__ = ["LINE_A", "LINE_B", "CONTENT_BOTTOM", "size", "stride_text", "term",
-           "slide_notes", "line", "lift_numbers", "taps", "outline", "skipped", "turn_half",
+           "slide_notes", "line", "LIFT", "taps", "outline", "skipped", "turn_half",
            "put", "write_batch", "slide", "LEFT", "RIGHT"]

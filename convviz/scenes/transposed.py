@@ -19,7 +19,7 @@ from manim import DOWN, RIGHT, Create, LaggedStart, SurroundingRectangle, VGroup
 from . import style
 from .fades import Appear, Vanish
 from .parts import (
-    CONTENT_BOTTOM, LINE_A, LINE_B, lift_numbers, line, outline, size, slide, stride_text,
+    CONTENT_BOTTOM, LINE_A, LINE_B, LIFT, line, outline, size, slide, stride_text,
     term, turn_half,
 )
 from .widgets import ConvvizScene, NumberGrid, Slide, cell_size, fit, labelled, place, text
@@ -275,8 +275,7 @@ class TransposedConv(ConvvizScene):
         # one row: padded input | turned kernel, products | way-2 output | way-1 output
         unit = min(0.62, (13.2 - 3.0 - 3 * 0.35) / (wp + 2 * ow))
         grid = NumberGrid((hp, wp), conv.padded_input, cell=cell_size(hp, wp, wp * unit, room, 0.62),
-                          color=style.INPUT, mask=conv.padding_mask)
-        lift_numbers(grid)
+                          color=style.INPUT, mask=conv.padding_mask, lift=LIFT)
         for i, j in zip(*np.nonzero(view.is_inserted)):
             grid.square(i, j).set_fill(style.INPUT, 0.07).set_stroke(style.INPUT, 2.5)
             grid.numbers[i, j].set_color(style.MUTED)
