@@ -103,6 +103,9 @@ __all__ = [
     "MODEL_SCENES",
     "default_config",
     "build",
+    "effective_size_formula",
+    "output_size_formula",
+    "transposed_size_formula",
     "Stamp",
     "Contribution",
     "ZeroInsertView",
@@ -144,6 +147,55 @@ def _scalar_bias(bias) -> float:
     return 0.0 if bias is None else float(np.asarray(bias).reshape(()))
 
 
+# --------------------------------------------------------------------------- size formulas
+# The one-line size formulas the scenes write, with U+00D7 for times and U+2212 for
+# minus as convviz.scene_data.format_number writes numbers. The numbers come from
+# a ShapeDerivation of convviz.shapes; tests evaluate each line.
+_TIMES, _MINUS = "\u00d7", "\u2212"
+
+
+def _signed(value: int) -> str:
+    """``" + 3"`` or ``" − 3"``."""
+    return f" + {value}" if value >= 0 else f" {_MINUS} {-value}"
+
+
+def effective_size_formula(derivation: ShapeDerivation) -> str:
+    """``"k_eff = d×(k−1) + 1 = 2×(3−1) + 1 = 5"``: the dilated kernel's size on one axis."""
+    d, k = derivation.dilation, derivation.kernel_size
+    return (f"k_eff = d{_TIMES}(k{_MINUS}1) + 1 = {d}{_TIMES}({k}{_MINUS}1) + 1 = "
+            f"{derivation.effective_kernel}")
+
+
+def output_size_formula(derivation: ShapeDerivation) -> str:
+    """``"floor((n + p − k_eff)/s) + 1 = floor((7 + 0 − 5)/1) + 1 = 3"``: the output
+    size of a convolution on one axis (``p`` both sides' padding together)."""
+    v = derivation
+    p = v.pad_before + v.pad_after
+    return (f"floor((n + p {_MINUS} k_eff)/s) + 1 = floor(({v.input_size} + {p} {_MINUS} "
+            f"{v.effective_kernel})/{v.stride}) + 1 = {v.output_size}")
+
+
+def transposed_size_formula(derivation: ShapeDerivation) -> str:
+    """``"(n−1)×s + k = (2−1)×2 + 3 = 5"``: the output size of a transposed
+    convolution on one axis; the stamps cover ``(n−1)×s + k_eff`` cells, the
+    padding crops some (``− cropped``), ``output_padding`` may add some (``+ added``)."""
+    v = derivation
+    k = "k" if v.dilation == 1 else "k_eff"
+    net = v.pad_before + v.pad_after                 # cells cropped; negative: added
+    term = {1: f" {_MINUS} cropped", -1: " + added", 0: ""}[int(np.sign(net))]
+    number = "" if net == 0 else _signed(-net)
+    return (f"(n{_MINUS}1){_TIMES}s + {k}{term} = ({v.input_size}{_MINUS}1){_TIMES}{v.stride}"
+            f" + {v.effective_kernel}{number} = {v.output_size}")
+
+
+def _per_axis(derivations, formula) -> tuple[str, ...]:
+    """``formula`` of both axes: one line when they read the same, else two."""
+    height, width = (formula(d) for d in derivations)
+    if height == width:
+        return (f"height and width: {height}",)
+    return f"height: {height}", f"width: {width}"
+
+
 # --------------------------------------------------------------------------- TransposedConv
 @dataclass(frozen=True)
 class Stamp:
@@ -153,7 +205,10 @@ class Stamp:
     is ``value * kernel``, written with its top-left at canvas cell ``(top, left) =
     (in_row * s, in_col * s)``. ``rows``/``cols`` are the output coordinates of
     its rows/columns (outside ``0 .. H'-1``: cropped off, ``is_cropped`` ``(kh, kw)``).
-    ``canvas_after`` ``(Hc, Wc)`` is the running sum after this stamp (no bias).
+    ``canvas_after`` ``(Hc, Wc)`` is the running sum after this stamp (no bias),
+    ``canvas_before`` the sum before it; ``covered_before`` ``(kh, kw)`` is True
+    where an earlier stamp already wrote into the cell: there the canvas shows
+    ``canvas_before + contribution``, a sum of overlapping stamps.
     """
 
     index: int
@@ -166,7 +221,9 @@ class Stamp:
     rows: tuple[int, ...]
     cols: tuple[int, ...]
     is_cropped: np.ndarray
+    canvas_before: np.ndarray
     canvas_after: np.ndarray
+    covered_before: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -214,7 +271,8 @@ class TransposedConvData:
     Attributes:
         input: ``(H, W)``; kernel: ``(kh, kw)``; bias: added to every output cell;
         strides: ``(sh, sw)``; padding, output_padding: as requested;
-        canvas: ``(Hc, Wc)`` all stamps summed, before cropping, without bias;
+        canvas: ``(Hc, Wc)`` all stamps summed, before cropping, without bias (with
+            the zero cells ``output_padding`` adds past the stamps, :attr:`added`);
         crops: ``((top, bottom), (left, right))`` canvas cells cropped off
             (negative: zero cells added at the end); output cell ``(r, c)`` is
             canvas cell ``(r + top, c + left)``;
@@ -245,6 +303,38 @@ class TransposedConvData:
         """``(H', W')`` how many stamps add into each output cell."""
         return np.array([[len(cell) for cell in row] for row in self.contributions])
 
+    @property
+    def scatter_shape(self) -> tuple[int, int]:
+        """``((H-1)*sh + kh, (W-1)*sw + kw)``: the cells the stamps cover together."""
+        return tuple((v.input_size - 1) * v.stride + v.effective_kernel
+                     for v in self.derivations)
+
+    @property
+    def kept(self) -> np.ndarray:
+        """``(Hc, Wc)`` True on the canvas cells that become the output:
+        ``canvas[kept] + bias`` is ``output``."""
+        (top, _), (left, _) = self.crops
+        h, w = self.output.shape
+        mask = np.zeros(self.canvas.shape, dtype=bool)
+        mask[top: top + h, left: left + w] = True
+        return mask
+
+    @property
+    def added(self) -> np.ndarray:
+        """``(Hc, Wc)`` True on the canvas cells past :attr:`scatter_shape`: the zeros
+        that ``output_padding`` (or a kernel shorter than the stride) adds at the
+        bottom/right."""
+        sh, sw = self.scatter_shape
+        mask = np.ones(self.canvas.shape, dtype=bool)
+        mask[:sh, :sw] = False
+        return mask
+
+    @property
+    def size_lines(self) -> tuple[str, ...]:
+        """The output size as a scene writes it: one line for both axes when their
+        numbers agree, else one per axis (:func:`transposed_size_formula`)."""
+        return _per_axis(self.derivations, transposed_size_formula)
+
 
 def transposed_conv_data(x, kernel, *, stride=2, padding="valid", output_padding=None,
                          bias=None) -> TransposedConvData:
@@ -261,8 +351,13 @@ def transposed_conv_data(x, kernel, *, stride=2, padding="valid", output_padding
     (sh, sw) = trace.strides
     output = trace.output
     stamps, cells = [], [[[] for _ in range(output.shape[1])] for _ in range(output.shape[0])]
+    covered = np.zeros(trace.canvas.shape[2:], dtype=int)     # stamps so far, per canvas cell
     for step in trace.steps:
         contribution = step.contribution[0]
+        footprint = (slice(step.in_row * sh, step.in_row * sh + contribution.shape[0]),
+                     slice(step.in_col * sw, step.in_col * sw + contribution.shape[1]))
+        covered_before = covered[footprint] > 0
+        covered[footprint] += 1
         for u, r in enumerate(step.rows):
             for v, c in enumerate(step.cols):
                 if 0 <= r < output.shape[0] and 0 <= c < output.shape[1]:
@@ -273,7 +368,8 @@ def transposed_conv_data(x, kernel, *, stride=2, padding="valid", output_padding
             index=step.index, in_row=step.in_row, in_col=step.in_col, value=step.value,
             contribution=contribution, top=step.in_row * sh, left=step.in_col * sw,
             rows=step.rows, cols=step.cols, is_cropped=step.is_cropped,
-            canvas_after=trace.canvas_after(step.index + 1)[0]))
+            canvas_before=trace.canvas_after(step.index)[0],
+            canvas_after=trace.canvas_after(step.index + 1)[0], covered_before=covered_before))
     op = (None, None) if output_padding is None else _pair(output_padding, "output_padding", 0)
     derivations = tuple(
         derive_shape(n, k, s, padding, transposed=True, output_padding=o)
@@ -360,6 +456,16 @@ class DilationData:
     derivations: tuple[ShapeDerivation, ShapeDerivation]
     output: np.ndarray
     steps: tuple[DilatedStep, ...]
+
+    @property
+    def effective_lines(self) -> tuple[str, ...]:
+        """The effective kernel size as a scene writes it (:func:`effective_size_formula`)."""
+        return _per_axis(self.derivations, effective_size_formula)
+
+    @property
+    def size_lines(self) -> tuple[str, ...]:
+        """The output size as a scene writes it (:func:`output_size_formula`)."""
+        return _per_axis(self.derivations, output_size_formula)
 
 
 def dilation_data(x, kernel, *, dilation=2, stride=1, padding="valid", bias=None) -> DilationData:
@@ -554,6 +660,16 @@ class FlipData:
     def difference(self) -> np.ndarray:
         """``(H', W')`` convolution minus correlation."""
         return self.convolution.output - self.correlation.output
+
+    @property
+    def strides(self) -> tuple[int, int]:
+        """``(sh, sw)``, the same for both slides."""
+        return self.correlation.strides
+
+    @property
+    def padding(self):
+        """The padding as requested, the same for both slides."""
+        return self.correlation.padding
 
 
 def flip_data(x, kernel, *, stride=1, padding="valid", bias=None) -> FlipData:

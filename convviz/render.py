@@ -73,6 +73,9 @@ SCENES = {
     "PoolingSame": "pooling",
     "LearnedFilters": "learned_filters",
     "CNNPipeline": "cnn_pipeline",
+    "TransposedConv": "transposed",
+    "Dilation": "dilation",
+    "ConvolutionVsCorrelation": "flip",
 }
 
 # Manim quality names with their default size and frame rate.
@@ -473,7 +476,8 @@ def scene_class(scene: str):
 def _code_fingerprint(scene: str) -> str:
     """Hash of the code that decides what a scene draws (scene modules + data builders)."""
     here = pathlib.Path(__file__).resolve().parent
-    files = sorted((here / "scenes").glob("*.py")) + [here / "scene_data.py", here / "render.py"]
+    files = sorted((here / "scenes").glob("*.py")) + [
+        here / name for name in ("scene_data.py", "family_data.py", "receptive.py", "render.py")]
     digest = hashlib.sha256()
     for f in files:
         digest.update(f.name.encode() + b"\0" + f.read_bytes())

@@ -143,6 +143,8 @@ def scene_text(scene: str, config=None) -> tuple[str, str]:
                 f"({PIPELINE_MODEL['name']}, trained {epochs} epoch{'s' if epochs != 1 else ''} "
                 f"on {n_train:,} images for this animation): convolution, pooling and dense "
                 "layers to the ten class probabilities, every picture a real layer output.")
+    if scene in _FAMILY_TEXT:
+        return _FAMILY_TEXT[scene](scene, config)
     c = resolve_config(scene, config)
     x, k = np.asarray(c.input), np.asarray(c.kernel) if c.kernel is not None else None
     if scene.startswith("Pooling"):
@@ -199,6 +201,50 @@ def scene_text(scene: str, config=None) -> tuple[str, str]:
             f"A {_grid(k.shape)} kernel slides over a {_grid(x.shape)} input (stride "
             f"{c.stride}, no padding); at each position the {k.size} products are summed "
             f"into one cell of the {_grid(out)} feature map.")
+
+
+def _family_data(scene, config):
+    from .family_data import build
+    from .render import resolve_config
+
+    return build(scene, resolve_config(scene, config))
+
+
+def _transposed_text(scene, config) -> tuple[str, str]:
+    d = _family_data(scene, config)
+    return ("Transposed convolution",
+            f"A transposed convolution makes a small input bigger: each cell of the "
+            f"{_grid(d.input.shape)} input stamps its value times the {_grid(d.kernel.shape)} "
+            f"kernel into the output, {d.strides[0]} cells apart, overlapping stamps add up, "
+            f"and the {_grid(d.output.shape)} result equals an ordinary convolution over the "
+            "input with zeros inserted and the kernel turned 180 degrees.")
+
+
+def _dilation_text(scene, config) -> tuple[str, str]:
+    d = _family_data(scene, config)
+    return ("Dilated convolution",
+            f"Dilation {d.dilation[0]} spreads the {_grid(d.kernel.shape)} kernel's taps "
+            f"apart with gaps between them, so its {d.kernel.size} weights cover a "
+            f"{_grid(d.effective_size)} patch of the {_grid(d.input.shape)} input; the "
+            f"output is {_grid(d.output.shape)}.")
+
+
+def _flip_text(scene, config) -> tuple[str, str]:
+    import numpy as np
+
+    d = _family_data(scene, config)
+    same = np.array_equal(d.correlation.output, d.convolution.output)
+    return ("Convolution or cross-correlation?",
+            "Keras slides the kernel as it is (cross-correlation), while textbook convolution "
+            f"turns it 180 degrees first; on this {_grid(d.input.shape)} input the two "
+            f"{_grid(d.correlation.output.shape)} outputs "
+            + ("are equal, because this kernel looks the same turned around"
+               if same else "differ")
+            + ", and libraries skip the flip because the kernel is learned anyway.")
+
+
+_FAMILY_TEXT = {"TransposedConv": _transposed_text, "Dilation": _dilation_text,
+                "ConvolutionVsCorrelation": _flip_text}
 
 
 def _all_scene_text() -> dict:

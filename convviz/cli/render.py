@@ -4,6 +4,8 @@
     convviz render KernelSlide --stride 2 --padding same --quality low
     convviz render MultiChannelSum --config my_example.toml
     convviz render LearnedFilters --epochs 1 --n-train 5000     # a quick model
+    convviz render TransposedConv --padding same --output-padding 1
+    convviz render Dilation --dilation 1          # no gaps: an ordinary 3x3 kernel
 
 Options override the config file, which overrides the scene's defaults (the
 article's examples). Prints where the video is.
@@ -43,6 +45,26 @@ def _array(name):
     return parse
 
 
+def _layer(text: str):
+    """A layer name, or its index when the text is an int."""
+    text = text.strip()
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def _cell(text: str):
+    """``"row col"`` or ``"row,col"`` -> ``(row, col)``."""
+    parts = [p for p in text.replace(",", " ").split() if p]
+    try:
+        row, col = (int(p) for p in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected two ints 'ROW COL' (or 'ROW,COL'), got {text!r}") from None
+    return row, col
+
+
 def register(sub) -> None:
     p = sub.add_parser(
         "render",
@@ -72,6 +94,18 @@ def register(sub) -> None:
     p.add_argument("--epochs", type=int, help="training epochs of the model (default 10)")
     p.add_argument("--n-train", type=int, metavar="N",
                    help="train the model on the first N images only (quick)")
+    p.add_argument("--dilation", type=int, metavar="D",
+                   help="the kernel's dilation rate (Dilation)")
+    p.add_argument("--output-padding", type=int, metavar="P",
+                   help="cells added at the bottom/right of a transposed convolution's "
+                        "output, < stride (TransposedConv)")
+    p.add_argument("--pointwise", type=_array("pointwise"),
+                   help="the (C_out, C) 1x1 weights after the depthwise step "
+                        "(DepthwiseSeparable)")
+    p.add_argument("--layer", type=_layer,
+                   help="the layer a model scene looks at: a name or an index")
+    p.add_argument("--cell", type=_cell, metavar="'ROW COL'",
+                   help="the cell of that layer's output to trace (ReceptiveField)")
     p.add_argument("--quality", choices=("low", "medium", "high"), default="low")
     p.add_argument("--width", type=int, metavar="PX", help="pixel width (overrides quality)")
     p.add_argument("--height", type=int, metavar="PX", help="pixel height")
@@ -83,7 +117,8 @@ def register(sub) -> None:
 
 
 _FIELDS = ("input", "kernel", "bias", "stride", "padding", "channels", "filters", "pool_size",
-           "detailed_steps", "fast_steps", "model", "digit_index", "epochs", "n_train")
+           "detailed_steps", "fast_steps", "model", "digit_index", "epochs", "n_train",
+           "dilation", "output_padding", "pointwise", "layer", "cell")
 
 
 def config_from_args(args):
