@@ -574,6 +574,10 @@ def build(scene: str, config, model=None):
     otherwise ``convviz.train.load_trained(config.model, epochs=config.epochs,
     n_train=config.n_train)`` (cached; trained on first use).
     """
+    from . import family_data
+
+    if scene in family_data.SCENES:
+        return family_data.build(scene, config, model=model)
     c = config
     if scene.startswith("KernelSlide"):
         return kernel_slide_data(c.input, c.kernel, stride=c.stride, padding=c.padding,
