@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, Group, LaggedStart, Line,
+    DOWN, LEFT, RIGHT, UP, Arrow, Create, Group, LaggedStart, Line,
     Rectangle, SurroundingRectangle, TransformFromCopy, VGroup, Write,
 )
 
 from . import style
+from .fades import Appear, Vanish
 from convviz.family_data import build
 from convviz.scene_data import format_number
 from .widgets import ConvvizScene, fit, image, text
@@ -92,9 +93,9 @@ class ReceptiveField(ConvvizScene):
                         stroke_width=3, max_tip_length_to_length_ratio=0.35)
                   for a, b in zip(maps, maps[1:])]
 
-        self.play(Write(title), FadeIn(sub), run_time=1.0)
-        self.play(LaggedStart(*[FadeIn(Group(m, t, s)) for m, t, s in zip(maps, names, shapes)],
-                              *[FadeIn(a) for a in arrows], lag_ratio=0.15), run_time=1.8)
+        self.play(Write(title), Appear(sub), run_time=1.0)
+        self.play(LaggedStart(*[Appear(Group(m, t, s)) for m, t, s in zip(maps, names, shapes)],
+                              *[Appear(a) for a in arrows], lag_ratio=0.15), run_time=1.8)
 
         # the cell, then its region in every earlier map, back to the digit
         boxes = [self.region(m, lv) for m, lv in zip(maps, levels)]
@@ -102,7 +103,7 @@ class ReceptiveField(ConvvizScene):
                  for lv, shape in zip(levels, shapes)]
         line = self.sum_line(f"{data.layer} cell ({row}, {col}): its strongest channel, "
                              f"{data.channel}, holds {format_number(data.value)}")
-        self.play(Create(boxes[-1]), FadeIn(sizes[-1]), FadeIn(line), run_time=1.0)
+        self.play(Create(boxes[-1]), Appear(sizes[-1]), Appear(line), run_time=1.0)
         self.wait(1.0)
         links = []
         for i in range(n - 2, -1, -1):
@@ -117,19 +118,19 @@ class ReceptiveField(ConvvizScene):
                             Line(boxes[i].get_corner(DOWN + RIGHT),
                                  boxes[i + 1].get_corner(DOWN + LEFT)))
             funnel.set_stroke(style.BIAS, 2, opacity=0.7)
-            self.play(FadeOut(line), run_time=0.2)
-            self.play(TransformFromCopy(boxes[i + 1], boxes[i]), Create(funnel), FadeIn(sizes[i]),
-                      FadeIn(note), run_time=0.9)
+            self.play(Vanish(line), run_time=0.2)
+            self.play(TransformFromCopy(boxes[i + 1], boxes[i]), Create(funnel), Appear(sizes[i]),
+                      Appear(note), run_time=0.9)
             self.wait(0.6)
             line = note
             links.append(funnel)
 
         # the recurrence, from the input forward
-        self.play(FadeOut(line), run_time=0.3)
+        self.play(Vanish(line), run_time=0.3)
         table = self.recurrence(field.steps)
-        self.play(FadeIn(table[0]), FadeIn(table[-1]), run_time=0.5)
+        self.play(Appear(table[0]), Appear(table[-1]), run_time=0.5)
         for entry in table[1:-1]:
-            self.play(FadeIn(entry), run_time=0.5)
+            self.play(Appear(entry), run_time=0.5)
         self.wait(0.5)
         first = field.levels[0]
         (start_r, start_c), (jump_r, jump_c) = field.start, field.jump
@@ -140,7 +141,7 @@ class ReceptiveField(ConvvizScene):
             f"{format_number(first.cols_unclipped.start)}: pixels "
             f"{_span(first.rows_unclipped)} \u00d7 {_span(first.cols_unclipped)}",
             color=style.OUTPUT)
-        self.play(FadeIn(ending), Create(SurroundingRectangle(boxes[0], color=style.OUTPUT,
+        self.play(Appear(ending), Create(SurroundingRectangle(boxes[0], color=style.OUTPUT,
                                                              buff=0.05)), run_time=0.8)
         self.wait(2.5)
 

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, GrowArrow, GrowFromEdge, Group,
+    DOWN, LEFT, RIGHT, UP, Arrow, Create, GrowArrow, GrowFromEdge, Group,
     LaggedStart, Line, ManimColor, Rectangle, SurroundingRectangle, VGroup, Write,
 )
 
 from . import style
+from .fades import Appear, Vanish
 from convviz.family_data import build
 from convviz.scene_data import format_number
 from .widgets import ConvvizScene, NumberGrid, fit, image, text
@@ -118,10 +119,10 @@ class ReluSoftmax(ConvvizScene):
         key = self.sum_line("red = positive, blue = negative, white = 0 (the same colours "
                             "before and after)", color=style.MUTED)
 
-        self.play(Write(title), FadeIn(sub), FadeIn(digit), FadeIn(labels[0]), run_time=1.2)
-        self.play(GrowArrow(into), FadeIn(before), FadeIn(labels[1]),
-                  FadeIn(key), run_time=1.0)
-        self.play(Create(window), Create(links), FadeIn(zoom), FadeIn(labels[2]), run_time=1.2)
+        self.play(Write(title), Appear(sub), Appear(digit), Appear(labels[0]), run_time=1.2)
+        self.play(GrowArrow(into), Appear(before), Appear(labels[1]),
+                  Appear(key), run_time=1.0)
+        self.play(Create(window), Create(links), Appear(zoom), Appear(labels[2]), run_time=1.2)
         self.wait(1.0)
 
         negative = [(i, j) for i in range(len(rows)) for j in range(len(cols))
@@ -136,12 +137,12 @@ class ReluSoftmax(ConvvizScene):
             f"ReLU(x) = max(0, x): {data.n_zeroed} of the {pre.size} cells were negative and "
             f"are now 0 ({len(negative)} of the {len(rows) * len(cols)} in the window)",
             color=style.OUTPUT)
-        self.play(FadeOut(key), *[FadeOut(zoom.numbers[c]) for c in negative], run_time=0.5)
+        self.play(Vanish(key), *[Vanish(zoom.numbers[c]) for c in negative], run_time=0.5)
         self.play(*[zoom.square(i, j).animate.set_fill(white, 1) for i, j in negative],
-                  FadeIn(zeros), GrowArrow(relu), run_time=1.0)
-        self.play(FadeIn(activated), FadeIn(labels[3]), FadeIn(count), run_time=1.0)
+                  Appear(zeros), GrowArrow(relu), run_time=1.0)
+        self.play(Appear(activated), Appear(labels[3]), Appear(count), run_time=1.0)
         self.wait(2.5)
-        self.play(*[FadeOut(m) for m in self.mobjects], run_time=0.6)
+        self.play(*[Vanish(m) for m in self.mobjects], run_time=0.6)
 
     # ------------------------------------------------------------------ 2. softmax
     def softmax(self, data):
@@ -152,30 +153,30 @@ class ReluSoftmax(ConvvizScene):
                             f"right, {data.unsure.reason}")
         panels = [self.panel(step) for step in (data.confident, data.unsure)]
         Group(*panels).arrange(RIGHT, buff=0.6, aligned_edge=UP).move_to(DOWN * 0.35)
-        self.play(Write(title), FadeIn(sub), run_time=1.0)
+        self.play(Write(title), Appear(sub), run_time=1.0)
         rule = self.sum_line("p(class) = exp(logit) \u00f7 sum of all ten exp(logit)",
                              color=style.MUTED)
         for k, panel in enumerate(panels):
             quick = 0.5 if k else 1.0
-            self.play(FadeIn(panel.head), FadeIn(panel.digit), FadeIn(panel.header[:2]),
-                      FadeIn(panel.classes), run_time=0.8 * quick)
-            self.play(LaggedStart(*[FadeIn(t) for t in panel.logits], lag_ratio=0.08),
+            self.play(Appear(panel.head), Appear(panel.digit), Appear(panel.header[:2]),
+                      Appear(panel.classes), run_time=0.8 * quick)
+            self.play(LaggedStart(*[Appear(t) for t in panel.logits], lag_ratio=0.08),
                       run_time=1.2 * quick)
-            self.play(FadeIn(panel.header[2]), LaggedStart(*[FadeIn(t) for t in panel.exps],
+            self.play(Appear(panel.header[2]), LaggedStart(*[Appear(t) for t in panel.exps],
                                                            lag_ratio=0.08),
                       run_time=1.2 * quick)
-            self.play(FadeIn(panel.total), *([] if k else [FadeIn(rule)]), run_time=0.8 * quick)
-            self.play(FadeIn(panel.header[3]),
+            self.play(Appear(panel.total), *([] if k else [Appear(rule)]), run_time=0.8 * quick)
+            self.play(Appear(panel.header[3]),
                       LaggedStart(*[GrowFromEdge(b, LEFT) for b in panel.bars], lag_ratio=0.05),
-                      LaggedStart(*[FadeIn(t) for t in panel.probabilities], lag_ratio=0.08),
+                      LaggedStart(*[Appear(t) for t in panel.probabilities], lag_ratio=0.08),
                       run_time=1.2 * quick)
-            self.play(Create(panel.mark), FadeIn(panel.verdict), run_time=0.6)
+            self.play(Create(panel.mark), Appear(panel.verdict), run_time=0.6)
             self.wait(1.0 * quick)
         ending = self.sum_line("one logit far above the rest: a sure answer; logits close "
                                "together: probabilities shared, the model unsure",
                                color=style.OUTPUT)
-        self.play(FadeOut(rule), run_time=0.3)
-        self.play(FadeIn(ending), run_time=0.6)
+        self.play(Vanish(rule), run_time=0.3)
+        self.play(Appear(ending), run_time=0.6)
         self.wait(2.5)
 
     def panel(self, step) -> Group:

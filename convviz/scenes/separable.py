@@ -18,10 +18,11 @@ Every number comes from :func:`convviz.family_data.depthwise_separable_data`
 from __future__ import annotations
 
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Create, Dot, FadeIn, FadeOut, LaggedStart, Line, Rectangle, VGroup, Write,
+    DOWN, LEFT, RIGHT, UP, Create, Dot, LaggedStart, Line, Rectangle, VGroup, Write,
 )
 
 from . import style
+from .fades import Appear, Vanish
 from convviz.family_data import build
 from convviz.scene_data import format_number
 from .widgets import ConvvizScene, NumberGrid, cell_size, fit, labelled, text
@@ -115,9 +116,9 @@ class DepthwiseSeparable(ConvvizScene):
         slot_label = self.label_above(slots, f"standard output {_shape((c_out, oh, ow))}",
                                       style.OUTPUT)
 
-        self.play(Write(title), FadeIn(sub), FadeIn(blocks), run_time=1.2)
+        self.play(Write(title), Appear(sub), Appear(blocks), run_time=1.2)
         self.play(*[Create(p.squares) for p in kernel_places + places],
-                  *[FadeIn(s) for s in signs], FadeIn(slots), FadeIn(slot_label), run_time=0.8)
+                  *[Appear(s) for s in signs], Appear(slots), Appear(slot_label), run_time=0.8)
 
         # 1. standard: filter o has one kernel per channel; their results add up to map o
         kernels, partials, maps, focus, line = [], [], [], None, None
@@ -135,22 +136,22 @@ class DepthwiseSeparable(ConvvizScene):
                 + " + ".join(_term(v) for v in data.standard_partials[o, :, 0, 0])
                 + f" = {format_number(data.standard[o, 0, 0])}")
             self.clear_out(*kernels, *partials, focus, line)
-            self.play(LaggedStart(*[FadeIn(k) for k in new_kernels],
+            self.play(LaggedStart(*[Appear(k) for k in new_kernels],
                                   lag_ratio=0.2), run_time=1.0 if full else 0.5)
-            self.play(LaggedStart(*[FadeIn(p) for p in new_partials], lag_ratio=0.25),
+            self.play(LaggedStart(*[Appear(p) for p in new_partials], lag_ratio=0.25),
                       run_time=1.0 if full else 0.4)
             marks = VGroup(*[_outline(p[1].square(0, 0)) for p in new_partials],
                            _outline(maps[o].square(0, 0)))
-            self.play(Create(new_focus), FadeIn(maps[o]), Create(marks), FadeIn(new_line),
+            self.play(Create(new_focus), Appear(maps[o]), Create(marks), Appear(new_line),
                       run_time=1.2 if full else 0.6)
             self.wait(1.2 if full else 0.3)
-            self.play(FadeOut(marks), run_time=0.3)
+            self.play(Vanish(marks), run_time=0.3)
             kernels, partials, focus, line = new_kernels, new_partials, new_focus, new_line
         self.clear_out(focus, line)
         line = self.sum_line(f"{c_out} filters \u00d7 {c_in} channels = {c_in * c_out} kernels; "
                              f"each filter adds its {c_in} channel results into one map",
                              color=style.OUTPUT)
-        self.play(FadeIn(line), run_time=0.6)
+        self.play(Appear(line), run_time=0.6)
         self.wait(1.5)
 
         # 2. depthwise: one kernel per channel, no sum
@@ -160,13 +161,13 @@ class DepthwiseSeparable(ConvvizScene):
         dw_maps = [self.result(places[c], data.depthwise[c], style.channel_color(c),
                                f"depthwise map {c}") for c in range(c_in)]
         self.clear_out(title, line, *kernels, *partials, *signs)
-        self.play(FadeIn(title2), LaggedStart(*[FadeIn(k) for k in dw_kernels],
+        self.play(Appear(title2), LaggedStart(*[Appear(k) for k in dw_kernels],
                                                 lag_ratio=0.2),
                   run_time=1.0)
-        self.play(LaggedStart(*[FadeIn(m) for m in dw_maps], lag_ratio=0.25), run_time=1.0)
+        self.play(LaggedStart(*[Appear(m) for m in dw_maps], lag_ratio=0.25), run_time=1.0)
         line = self.sum_line(f"channel c \u2297 depthwise kernel c = depthwise map c: "
                              f"the {c_in} channels never mix")
-        self.play(FadeIn(line), run_time=0.5)
+        self.play(Appear(line), run_time=0.5)
         self.wait(1.5)
 
         # 3. pointwise: 1x1 weights mix the depthwise maps; the standard output moves up
@@ -187,17 +188,17 @@ class DepthwiseSeparable(ConvvizScene):
         matrix_note = self.sum_line(f"row o of the {c_out}\u00d7{c_in} weights mixes the "
                                     f"{c_in} depthwise maps into output map o",
                                     color=style.KERNEL)
-        self.play(FadeIn(title3), *[m[1].animate.move_to(t) for m, t in zip(dw_maps, lifted)],
+        self.play(Appear(title3), *[m[1].animate.move_to(t) for m, t in zip(dw_maps, lifted)],
                   standard.animate.shift(UP * (TOP_Y - BOTTOM_Y)), run_time=1.0)
-        self.play(FadeIn(names), FadeIn(names_label), run_time=0.5)
-        self.play(FadeIn(matrix), FadeIn(matrix_note), run_time=0.6)
+        self.play(Appear(names), Appear(names_label), run_time=0.5)
+        self.play(Appear(matrix), Appear(matrix_note), run_time=0.6)
         new_slots = VGroup(*[NumberGrid((oh, ow), None, cell=cell, color=style.OUTPUT,
                                         fill_opacity=0.1).move_to(s) for s in slots])
         new_slots.shift(DOWN * (TOP_Y - BOTTOM_Y))
         sep_label = self.label_above(new_slots, f"separable output {_shape((c_out, oh, ow))}",
                                      style.OUTPUT)
         signs = [text(s.original_text, style.TITLE_SIZE).move_to(s) for s in signs]
-        self.play(*[FadeIn(s) for s in signs], FadeIn(new_slots), FadeIn(sep_label),
+        self.play(*[Appear(s) for s in signs], Appear(new_slots), Appear(sep_label),
                   run_time=0.6)
         self.wait(0.6)
         terms, focus, line, row_box = [], None, matrix_note, None
@@ -216,10 +217,10 @@ class DepthwiseSeparable(ConvvizScene):
                 + "; top-left: " + " + ".join(_term(v) for v in data.pointwise_terms[o, :, 0, 0])
                 + f" = {format_number(data.separable[o, 0, 0])}")
             self.clear_out(*terms, focus, line, row_box)
-            self.play(Create(new_row_box), LaggedStart(*[FadeIn(t) for t in new_terms],
+            self.play(Create(new_row_box), LaggedStart(*[Appear(t) for t in new_terms],
                                                         lag_ratio=0.25),
                       run_time=1.0 if full else 0.5)
-            self.play(Create(new_focus), FadeIn(sep_map), FadeIn(new_line),
+            self.play(Create(new_focus), Appear(sep_map), Appear(new_line),
                       run_time=1.0 if full else 0.5)
             self.wait(1.2 if full else 0.3)
             terms, focus, line, row_box = new_terms, new_focus, new_line, new_row_box
@@ -227,7 +228,7 @@ class DepthwiseSeparable(ConvvizScene):
         line = self.sum_line(f"the same maps as the standard route, from "
                              f"{data.costs['separable'].weights} weights instead of "
                              f"{data.costs['standard'].weights}", color=style.OUTPUT)
-        self.play(FadeIn(line), Create(_frame(standard[1])), Create(_frame(new_slots)),
+        self.play(Appear(line), Create(_frame(standard[1])), Create(_frame(new_slots)),
                   run_time=0.8)
         self.wait(1.5)
 
@@ -237,15 +238,15 @@ class DepthwiseSeparable(ConvvizScene):
         table = self.cost_table(data)
         panel = self.groups_panel(data)
         VGroup(table, panel).arrange(DOWN, buff=0.5).move_to(UP * 0.4)
-        self.play(FadeIn(title4), LaggedStart(*[FadeIn(r) for r in table], lag_ratio=0.25),
+        self.play(Appear(title4), LaggedStart(*[Appear(r) for r in table], lag_ratio=0.25),
                   run_time=1.8)
-        self.play(FadeIn(panel), run_time=1.0)
+        self.play(Appear(panel), run_time=1.0)
         kh_kw = kh * kw
         line = self.sum_line(
             f"{data.costs['separable'].weights}/{data.costs['standard'].weights} = "
             f"1/C_out + 1/(kh\u00d7kw) = 1/{c_out} + 1/{kh_kw}: {data.saving:.3g}\u00d7 fewer "
             "weights and multiplies", color=style.OUTPUT)
-        self.play(FadeIn(line), run_time=0.6)
+        self.play(Appear(line), run_time=0.6)
         self.wait(2.5)
 
     # ------------------------------------------------------------------ pieces
@@ -260,7 +261,7 @@ class DepthwiseSeparable(ConvvizScene):
 
     def clear_out(self, *mobjects):
         """Fade out what is there (None skipped)."""
-        gone = [FadeOut(m) for m in mobjects if m is not None]
+        gone = [Vanish(m) for m in mobjects if m is not None]
         if gone:
             self.play(*gone, run_time=0.35)
 
