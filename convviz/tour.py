@@ -153,6 +153,25 @@ SCENE_TEXT = {
         "for this animation): convolution, pooling "
         "and dense layers to the ten class probabilities, every picture a real layer output.",
     ),
+    "DepthwiseSeparable": (
+        "Depthwise-separable convolution",
+        "The same output maps two ways: a standard convolution sums one kernel per input "
+        "channel for every filter, while a depthwise step (one kernel per channel, no sum) "
+        "followed by a 1x1 pointwise step that mixes the channels needs far fewer weights "
+        "and multiplications.",
+    ),
+    "ReluSoftmax": (
+        "ReLU and softmax",
+        "On the trained network and real test digits, ReLU sets every negative value of a "
+        "feature map to 0, and softmax turns the last layer's ten numbers into "
+        "probabilities, for the model's most confident test digit and its least confident one.",
+    ),
+    "ReceptiveField": (
+        "Receptive field",
+        "One cell deep in the article's channels_first model (the one CNNPipeline shows) "
+        "traced back layer by layer to the square of the digit it sees, sized by the "
+        "recurrence r = r_in + (k-1)*d*j_in, j = j_in*s.",
+    ),
 }
 
 # Where each item goes on the page, in teaching order: the data, how a convolution
@@ -169,6 +188,7 @@ _SECTION_OF = {
     "digits": "The data", "conv_step": "How a convolution works",
     "filters": "What the network learned", "feature_maps": "What the network learned",
     "LearnedFilters": "What the network learned", "CNNPipeline": "What the network learned",
+    "ReluSoftmax": "What the network learned", "ReceptiveField": "What the network learned",
     "history": "How well it works", "confusion": "How well it works",
 }
 _WIDE = {"conv_step", "history"}
@@ -486,9 +506,10 @@ def run_tour(out="convviz-out", *, quick=False, quality="low", render_videos=Tru
     model, model_cached, key = _load_model(console, MODEL, epochs, n_train)
     record = load_record(MODEL, epochs=epochs, seed=SEED, n_train=n_train)
     scene_models = {scene: model for scene in scenes}
-    if "CNNPipeline" in scenes:
-        scene_models["CNNPipeline"], _, _ = _load_model(console, **PIPELINE_MODEL,
-                                                        why=" for the CNNPipeline scene")
+    deep = [s for s in scenes if render_mod.MODEL_SCENES.get(s) == PIPELINE_MODEL["name"]]
+    if deep:
+        pipeline, _, _ = _load_model(console, **PIPELINE_MODEL, why=f" for {', '.join(deep)}")
+        scene_models.update(dict.fromkeys(deep, pipeline))
     times["model"] = time.perf_counter() - t0
 
     # 3. figures ----------------------------------------------------------------
