@@ -98,7 +98,7 @@ class ReluSoftmax(ConvvizScene):
         labels = [
             self.label(digit, f"test digit #{data.digit_index}\n{_size(data.digit.shape)} pixels",
                        style.INPUT),
-            self.label(before, f"filter {data.filter}, before\nReLU: {_size(pre.shape)}",
+            self.label(before, f"before ReLU\nfilter {data.filter}, {_size(pre.shape)}",
                        style.TEXT),
             fit(text(f"rows {_range(rows)}, columns {_range(cols)}", style.SMALL_SIZE),
                 max_width=zoom.width + 0.5).next_to(zoom, UP, buff=0.15),
@@ -134,12 +134,13 @@ class ReluSoftmax(ConvvizScene):
             zero.move_to(zoom.numbers[i, j])
         white = ManimColor(tuple(_colors(np.zeros(1), limit)[0] / 255))
         count = self.sum_line(
-            f"ReLU(x) = max(0, x): {data.n_zeroed} of the {pre.size} cells were negative and "
-            f"are now 0 ({len(negative)} of the {len(rows) * len(cols)} in the window)",
-            color=style.OUTPUT)
+            f"ReLU(x) = max(0, x): the {data.n_zeroed} negative cells of {pre.size} are now 0 "
+            f"({len(negative)} of them in the window, framed blue)", color=style.OUTPUT)
         self.play(Vanish(key), *[Vanish(zoom.numbers[c]) for c in negative], run_time=0.5)
+        marks = VGroup(*[zoom.square(i, j).copy().set_fill(opacity=0).set_stroke(style.INPUT, 4)
+                         for i, j in negative])
         self.play(*[zoom.square(i, j).animate.set_fill(white, 1) for i, j in negative],
-                  Appear(zeros), GrowArrow(relu), run_time=1.0)
+                  Appear(zeros), Create(marks), GrowArrow(relu), run_time=1.0)
         self.play(Appear(activated), Appear(labels[3]), Appear(count), run_time=1.0)
         self.wait(2.5)
         self.play(*[Vanish(m) for m in self.mobjects], run_time=0.6)
