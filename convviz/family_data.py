@@ -807,6 +807,16 @@ class FieldMap:
         of a many-channel map)."""
         return self.maps.max(axis=0)
 
+    @property
+    def region_size(self) -> tuple[int, int]:
+        """``(rows, cols)`` of the region inside this map."""
+        return len(self.region.rows), len(self.region.cols)
+
+    @property
+    def region_full_size(self) -> tuple[int, int]:
+        """``(rows, cols)`` of the region with the part in the padding."""
+        return len(self.region.rows_unclipped), len(self.region.cols_unclipped)
+
 
 @dataclass(frozen=True)
 class ReceptiveFieldData:
@@ -833,6 +843,11 @@ class ReceptiveFieldData:
     levels: tuple[FieldMap, ...]
     model_name: str
     data_format: str
+
+    @property
+    def strides(self) -> tuple[int, ...]:
+        """Every stride of the traced layers, sorted (rows and columns)."""
+        return tuple(sorted({s for step in self.field.steps for s in step.stride}))
 
 
 _ACTIVATIONS = {"Activation", "ReLU", "LeakyReLU", "PReLU", "ELU"}

@@ -480,10 +480,21 @@ def test_receptive_field_scene_traces_the_models_own_maps(untrained, name, cell)
         assert level.maps.shape[1:] == level.region.size
     assert [lv.region for lv in d.levels] == list(d.field.levels)
     assert d.model_name == name and d.data_format == fmt
+    assert d.strides == tuple(sorted({s for layer in model.layers if hasattr(layer, "strides")
+                                      for s in layer.strides}))
     assert d.levels[0].shape == tuple(model.input_shape[1:])
+    # the region of the deepest cell in the input: r = 16 pixels for deep_cnn, 12 for
+    # improved_cnn (5, then 5+1, 6+2*2, 10+1*2: all valid), minus what is clipped
+    r = {"deep_cnn": 16, "improved_cnn": 12}[name]
+    assert d.levels[0].region_full_size == (r, r) == d.field.size
+    assert d.levels[0].region_size == tuple(int(m.any(axis=k).sum()) for m, k in
+                                            ((d.field.mask, 1), (d.field.mask, 0)))
     for level in d.levels[1:]:
         assert level.shape == tuple(model.get_layer(level.shown).output.shape[1:])
         np.testing.assert_array_equal(level.peak, level.maps.max(axis=0))
+        assert level.region_size == (len(level.region.rows), len(level.region.cols))
+        assert level.region_full_size == (len(level.region.rows_unclipped),
+                                          len(level.region.cols_unclipped))
         if cell is None and level is d.levels[-1]:     # the brightest cell of the picture
             assert level.peak[d.cell] == level.peak.max() == d.value
     # brute force on the real digit: no pixel outside the region changes the cell

@@ -173,8 +173,8 @@ def test_probability_never_rounds_up_to_one():
     assert _probability(0.999999946) == "0.9999999"             # 7 decimals: below 1
     assert _probability(0.99999996) == "0.99999996"             # 7 would round up to 1
     assert _probability(0.3103682) == "0.310" and _probability(1.0) == "1.000"
-    assert _probability(2.03e-11) == "2.03\u00d710\u207b\u00b9\u00b9"
-    assert _scientific(53216999.13) == "5.32\u00d710\u2077" and _scientific(1.94) == "1.94"
+    assert _probability(2.03e-11) == "2.03\u00b710\u207b\u00b9\u00b9"
+    assert _scientific(53216999.13) == "5.32\u00b710\u2077" and _scientific(1.94) == "1.94"
 
 
 @pytest.mark.parametrize("cell, rows, region", [
@@ -198,9 +198,10 @@ def test_receptive_field_draws_the_recurrence_and_the_region(untrained, cell, ro
     # the first input row: start + row*j = -6 + 4*row, and the span r = 16 from there
     first, last = rows
     assert first == -6 + 4 * cell[0] and last == first + 15
-    assert any(t.startswith(f"cell {cell} starts at input row \u22126 + {cell[0]}\u00b74 = "
-                            f"{format_number(first)}") and
-               f"pixels {format_number(first)}\u2013{last} \u00d7" in t for t in texts)
+    assert (f"row {cell[0]} \u2192 input rows \u22126 + {cell[0]}\u00b74 = "
+            f"{format_number(first)} to {last}; column {cell[1]} \u2192 columns \u22126 + "
+            f"{cell[1]}\u00b74 = {format_number(-6 + 4 * cell[1])} to {-6 + 4 * cell[1] + 15}"
+            ) in texts
 
 
 # --------------------------------------------------------------------------- the tour

@@ -21,16 +21,13 @@ from manim import (
 )
 
 from . import style
-from .fades import Appear, Vanish
 from convviz.family_data import build
 from convviz.scene_data import format_number
-from .widgets import ConvvizScene, fit, image, text
+from .widgets import Appear, ConvvizScene, Vanish, colorize, fit, image, text
 
-SUBTITLE_TOP = 3.28
-ACTIVATION_CMAP = "viridis"       # as the feature-map figures
-MAPS_Y = 1.2                      # centre of the row of maps
-TABLE_TOP = -0.62
-ROW = 0.31
+MAPS_Y = 1.05                     # centre of the row of maps
+TABLE_TOP = -0.72
+ROW = 0.3
 
 
 def _shape(shape) -> str:
@@ -42,24 +39,14 @@ def _layout(data_format: str) -> str:
         "(height, width, channels)"
 
 
-def _pixels(values) -> np.ndarray:
-    """``(H, W, 3)`` uint8: ``values`` through :data:`ACTIVATION_CMAP`, ``[min, max]``
-    stretched (display only)."""
-    from matplotlib import colormaps
-
-    values = np.asarray(values, dtype=float)
-    lo, hi = values.min(), values.max()
-    scaled = np.zeros(values.shape) if hi == lo else (values - lo) / (hi - lo)
-    return np.round(colormaps[ACTIVATION_CMAP](scaled)[..., :3] * 255).astype(np.uint8)
-
-
 def _math(formula: str) -> str:
     """A formula as :meth:`convviz.receptive.FieldStep.equations` writes it, typeset."""
     return formula.replace("*", "\u00b7").replace("-", "\u2212")
 
 
 def _span(r: range) -> str:
-    return f"{format_number(r.start)}\u2013{format_number(r.stop - 1)}"
+    """``2 to 17``: the first and last index of ``r``."""
+    return f"{format_number(r.start)} to {format_number(r.stop - 1)}"
 
 
 class ReceptiveField(ConvvizScene):
@@ -75,10 +62,11 @@ class ReceptiveField(ConvvizScene):
             "largest value over its channels")
 
         n = len(levels)
-        side = min(2.0, (13.6 - 0.55 * (n - 1)) / n)
+        side = min(1.9, (13.6 - 0.55 * (n - 1)) / n)
         maps = []
         for level in levels:
-            pixels = data.digit if level.name == "input" else _pixels(level.peak)
+            pixels = data.digit if level.name == "input" else colorize(
+                level.peak, style.ACTIVATION_CMAP, (level.peak.min(), level.peak.max()))
             img = image(pixels, side)
             maps.append(Group(img, SurroundingRectangle(img, color=style.MUTED, buff=0,
                                                         stroke_width=1.5)))
@@ -101,19 +89,16 @@ class ReceptiveField(ConvvizScene):
         boxes = [self.region(m, lv) for m, lv in zip(maps, levels)]
         sizes = [self.region_words(lv, shape)
                  for lv, shape in zip(levels, shapes)]
-        line = self.sum_line(f"{data.layer} cell ({row}, {col}): its strongest channel, "
-                             f"{data.channel}, holds {format_number(data.value)}")
+        line = self.sum_line(f"{data.layer}, the cell at row {row}, column {col}: its strongest "
+                             f"channel, {data.channel}, holds {format_number(data.value)}")
         self.play(Create(boxes[-1]), Appear(sizes[-1]), Appear(line), run_time=1.0)
         self.wait(1.0)
-        links = []
         for i in range(n - 2, -1, -1):
             step = field.steps[i]
+            (a, b), (c, d) = levels[i + 1].region_size, levels[i].region_size
             note = self.sum_line(
                 f"{step.name}: {step.kind} {step.kernel[0]}\u00d7{step.kernel[1]}, stride "
-                f"{step.stride[0]}: {len(levels[i + 1].region.rows)} \u00d7 "
-                f"{len(levels[i + 1].region.cols)} cells of {levels[i + 1].name} read "
-                f"{len(levels[i].region.rows)} \u00d7 {len(levels[i].region.cols)} of "
-                f"{levels[i].name}")
+                f"{step.stride[0]}: its {a}\u00d7{b} read {c}\u00d7{d} of {levels[i].name}")
             funnel = VGroup(Line(boxes[i].get_corner(UP + RIGHT), boxes[i + 1].get_corner(UP + LEFT)),
                             Line(boxes[i].get_corner(DOWN + RIGHT),
                                  boxes[i + 1].get_corner(DOWN + LEFT)))
@@ -123,7 +108,6 @@ class ReceptiveField(ConvvizScene):
                       Appear(note), run_time=0.9)
             self.wait(0.6)
             line = note
-            links.append(funnel)
 
         # the recurrence, from the input forward
         self.play(Vanish(line), run_time=0.3)
@@ -135,22 +119,16 @@ class ReceptiveField(ConvvizScene):
         first = field.levels[0]
         (start_r, start_c), (jump_r, jump_c) = field.start, field.jump
         ending = self.sum_line(
-            f"cell ({row}, {col}) starts at input row {format_number(start_r)} + "
-            f"{row}\u00b7{jump_r} = {format_number(first.rows_unclipped.start)}, column "
-            f"{format_number(start_c)} + {col}\u00b7{jump_c} = "
-            f"{format_number(first.cols_unclipped.start)}: pixels "
-            f"{_span(first.rows_unclipped)} \u00d7 {_span(first.cols_unclipped)}",
+            f"row {row} \u2192 input rows {format_number(start_r)} + {row}\u00b7{jump_r} = "
+            f"{_span(first.rows_unclipped)}; column {col} \u2192 columns "
+            f"{format_number(start_c)} + {col}\u00b7{jump_c} = {_span(first.cols_unclipped)}",
             color=style.OUTPUT)
         self.play(Appear(ending), Create(SurroundingRectangle(boxes[0], color=style.OUTPUT,
                                                              buff=0.05)), run_time=0.8)
+        self.mark_poster()
         self.wait(2.5)
 
     # ------------------------------------------------------------------ pieces
-    def subtitle(self, content: str):
-        lines = VGroup(*[fit(text(line, style.SMALL_SIZE, style.MUTED), max_width=13.6)
-                         for line in content.split("\n")]).arrange(DOWN, buff=0.1)
-        return lines.move_to(UP * SUBTITLE_TOP, aligned_edge=UP)
-
     @staticmethod
     def caption_over(mobject, words: str):
         t = fit(text(words, style.SMALL_SIZE), max_width=mobject.width + 0.5)
@@ -170,12 +148,11 @@ class ReceptiveField(ConvvizScene):
 
     @staticmethod
     def region_words(level, under):
-        rows, cols = level.region.rows, level.region.cols
-        unit = "pixels" if level.name == "input" else "cells" if len(rows) * len(cols) > 1 \
-            else "cell"
-        words = f"{len(rows)}\u00d7{len(cols)} {unit}"
-        full = (len(level.region.rows_unclipped), len(level.region.cols_unclipped))
-        if full != (len(rows), len(cols)):
+        rows, cols = level.region_size
+        unit = "pixels" if level.name == "input" else "cells" if rows * cols > 1 else "cell"
+        words = f"{rows}\u00d7{cols} {unit}"
+        if level.region_full_size != level.region_size:
+            full = level.region_full_size
             words += f" ({full[0]}\u00d7{full[1]} with padding)"
         t = fit(text(words, style.SMALL_SIZE, style.BIAS), max_width=under.width + 1.6)
         return t.next_to(under, DOWN, buff=0.1)

@@ -19,31 +19,31 @@ from __future__ import annotations
 import numpy as np
 from manim import (
     DOWN, LEFT, RIGHT, UP, Arrow, Create, GrowArrow, GrowFromEdge, Group,
-    LaggedStart, Line, ManimColor, Rectangle, SurroundingRectangle, VGroup, Write,
+    LaggedStart, Line, Rectangle, SurroundingRectangle, VGroup, Write,
 )
 
 from . import style
-from .fades import Appear, Vanish
 from convviz.family_data import build
 from convviz.scene_data import format_number
-from .widgets import ConvvizScene, NumberGrid, fit, image, text
+from .widgets import (
+    Appear, ConvvizScene, NumberGrid, Vanish, colorize, colormap_colors, fit, image, luminance,
+    text,
+)
 
-SUBTITLE_TOP = 3.28
-WEIGHT_CMAP = "RdBu_r"          # red positive, blue negative, white 0, as the figures
-ROW = 0.31                      # height of a table row
+ROW = 0.29                      # height of a table row
 _SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075"
                                             "\u2076\u2077\u2078\u2079")
 
 
 def _scientific(value: float) -> str:
-    """``5.32×10⁷``: how the scene writes an exp or a probability far from 1."""
+    """``5.32·10⁷``: how the scene writes an exp or a probability far from 1."""
     value = float(value)
     if value == 0:
         return "0"
     if 0.001 <= abs(value) < 10000:
         return f"{value:.3g}"
     mantissa, exponent = f"{value:.2e}".split("e")
-    return f"{mantissa}\u00d710{str(int(exponent)).translate(_SUPERSCRIPT)}"
+    return f"{mantissa}\u00b710{str(int(exponent)).translate(_SUPERSCRIPT)}"
 
 
 def _probability(p: float) -> str:
@@ -57,13 +57,13 @@ def _probability(p: float) -> str:
     return f"{p:.{decimals}f}"
 
 
-def _colors(values, limit: float) -> np.ndarray:
-    """``(H, W, 3)`` uint8 of ``values`` in :data:`WEIGHT_CMAP` over ``[-limit, limit]``."""
-    from matplotlib import colormaps
-
-    scaled = np.full(np.shape(values), 0.5) if limit == 0 else \
-        0.5 + np.asarray(values, dtype=float) / (2 * limit)
-    return np.round(colormaps[WEIGHT_CMAP](np.clip(scaled, 0, 1))[..., :3] * 255).astype(np.uint8)
+def _two_lines(sentence: str) -> tuple[str, ...]:
+    """``sentence`` broken at the space nearest its middle."""
+    spaces = [i for i, ch in enumerate(sentence) if ch == " "]
+    if not spaces:
+        return (sentence,)
+    cut = min(spaces, key=lambda i: abs(i - len(sentence) / 2))
+    return sentence[:cut], sentence[cut + 1:]
 
 
 def _range(r: range) -> str:
@@ -81,6 +81,7 @@ class ReluSoftmax(ConvvizScene):
         pre, after = data.pre_activation, data.activated
         rows, cols = data.zoom_rows, data.zoom_cols
         limit = float(np.abs(pre).max())
+        limits = (-limit, limit)                     # one colour scale before and after
         title = self.title("ReLU: every negative value of a feature map becomes 0")
         sub = self.subtitle(
             f"{data.model_name}, layer {data.conv_layer}: output {_shape(data.layer_shape)} "
@@ -89,10 +90,10 @@ class ReluSoftmax(ConvvizScene):
 
         side = 2.1
         digit = self.framed(image(data.digit, side), style.INPUT)
-        before = self.framed(image(_colors(pre, limit), side), style.MUTED)
-        activated = self.framed(image(_colors(after, limit), side), style.MUTED)
+        before = self.framed(image(colorize(pre, style.WEIGHT_CMAP, limits), side), style.MUTED)
+        activated = self.framed(image(colorize(after, style.WEIGHT_CMAP, limits), side), style.MUTED)
         cell = min(0.74, 4.44 / max(len(rows), len(cols)))
-        zoom = self.zoom_grid(pre[rows.start:rows.stop, cols.start:cols.stop], cell, limit)
+        zoom = self.zoom_grid(pre[rows.start:rows.stop, cols.start:cols.stop], cell, limits)
         row = Group(digit, before, zoom, activated).arrange(RIGHT, buff=0.6)
         row.move_to(UP * 0.3)
         labels = [
@@ -127,12 +128,13 @@ class ReluSoftmax(ConvvizScene):
 
         negative = [(i, j) for i in range(len(rows)) for j in range(len(cols))
                     if data.zeroed[rows.start + i, cols.start + j]]
-        zeros = VGroup(*[zoom.make_number(i, j, after[rows.start + i, cols.start + j],
-                                          style.BACKGROUND) for i, j in negative])
+        white = colormap_colors([[0.0]], style.WEIGHT_CMAP, limits)[0][0]
+        ink = style.DARK_TEXT if luminance(white) > 0.55 else style.TEXT
+        zeros = VGroup(*[zoom.make_number(i, j, after[rows.start + i, cols.start + j], ink)
+                         for i, j in negative])
         for (i, j), zero in zip(negative, zeros):           # the size of the numbers it replaces
             zero.font_size = zoom.numbers[i, j].font_size
             zero.move_to(zoom.numbers[i, j])
-        white = ManimColor(tuple(_colors(np.zeros(1), limit)[0] / 255))
         count = self.sum_line(
             f"ReLU(x) = max(0, x): the {data.n_zeroed} negative cells of {pre.size} are now 0 "
             f"({len(negative)} of them in the window, framed blue)", color=style.OUTPUT)
@@ -149,11 +151,11 @@ class ReluSoftmax(ConvvizScene):
     def softmax(self, data):
         title = self.title("Softmax: logits \u2192 exp \u2192 divided by their sum "
                            "\u2192 probabilities")
-        sub = self.subtitle(f"{data.model_name}'s last layer, on two test digits:\n"
-                            f"left, {data.confident.reason};\n"
-                            f"right, {data.unsure.reason}")
-        panels = [self.panel(step) for step in (data.confident, data.unsure)]
-        Group(*panels).arrange(RIGHT, buff=0.6, aligned_edge=UP).move_to(DOWN * 0.35)
+        sub = self.subtitle(f"the ten numbers of {data.model_name}'s last layer (logits, one per "
+                            "class) for two MNIST test digits")
+        panels = Group(*[self.panel(step) for step in (data.confident, data.unsure)])
+        panels.arrange(RIGHT, buff=0.6, aligned_edge=UP)
+        panels.move_to(UP * (style.CONTENT_TOP + 0.05), aligned_edge=UP).set_x(0)
         self.play(Write(title), Appear(sub), run_time=1.0)
         rule = self.sum_line("p(class) = exp(logit) \u00f7 sum of all ten exp(logit)",
                              color=style.MUTED)
@@ -178,13 +180,14 @@ class ReluSoftmax(ConvvizScene):
                                color=style.OUTPUT)
         self.play(Vanish(rule), run_time=0.3)
         self.play(Appear(ending), run_time=0.6)
+        self.mark_poster()
         self.wait(2.5)
 
     def panel(self, step) -> Group:
         """Digit, verdict and the table class | logit | exp | probability of one digit."""
         widths = (0.45, 1.0, 1.35, 1.35)
         x = np.cumsum((0,) + widths[:-1]) + np.array(widths) / 2
-        size = style.SMALL_SIZE - 2
+        size = style.SMALL_SIZE - 3
         header = VGroup(*[text(words, size, style.MUTED).move_to(RIGHT * xi)
                           for words, xi in zip(("class", "logit", "exp(logit)",
                                                 "\u00f7 sum = p"), x)])
@@ -211,8 +214,10 @@ class ReluSoftmax(ConvvizScene):
         digit.add(SurroundingRectangle(digit[0], color=style.INPUT, buff=0, stroke_width=2))
         digit.next_to(table, LEFT, buff=0.3).align_to(table, UP)
         correct = step.predicted == step.label
-        head = fit(text(f"test digit #{step.digit_index}, a {step.label}", style.SMALL_SIZE,
-                        style.INPUT), max_width=6.3)
+        head = VGroup(text(f"test digit #{step.digit_index}, a {step.label}", style.SMALL_SIZE,
+                           style.INPUT),
+                      *[text(line, size, style.MUTED) for line in _two_lines(step.reason)])
+        head.arrange(DOWN, buff=0.08, aligned_edge=LEFT)
         head.next_to(Group(digit, table), UP, buff=0.15).align_to(digit, LEFT)
         row = step.predicted
         mark = SurroundingRectangle(VGroup(classes[row], probabilities[row], bars[row]),
@@ -230,11 +235,6 @@ class ReluSoftmax(ConvvizScene):
         return panel
 
     # ------------------------------------------------------------------ pieces
-    def subtitle(self, content: str):
-        lines = VGroup(*[fit(text(line, style.SMALL_SIZE, style.MUTED), max_width=13.6)
-                         for line in content.split("\n")]).arrange(DOWN, buff=0.1)
-        return lines.move_to(UP * SUBTITLE_TOP, aligned_edge=UP)
-
     @staticmethod
     def framed(img, color) -> Group:
         return Group(img, SurroundingRectangle(img, color=color, buff=0, stroke_width=2))
@@ -247,17 +247,10 @@ class ReluSoftmax(ConvvizScene):
         return lines.next_to(mobject, DOWN, buff=0.15)
 
     @staticmethod
-    def zoom_grid(values, cell: float, limit: float) -> NumberGrid:
-        grid = NumberGrid(values.shape, values, cell=cell, color=style.MUTED, uniform=True)
-        fills = _colors(values, limit)
-        for i in range(values.shape[0]):
-            for j in range(values.shape[1]):
-                color = ManimColor(tuple(fills[i, j] / 255))
-                grid.square(i, j).set_fill(color, 1).set_stroke(style.BACKGROUND, 1.5)
-                dark = 0.2126 * fills[i, j, 0] + 0.7152 * fills[i, j, 1] + \
-                    0.0722 * fills[i, j, 2] > 140
-                grid.numbers[i, j].set_color(style.BACKGROUND if dark else style.TEXT)
-        return grid
+    def zoom_grid(values, cell: float, limits) -> NumberGrid:
+        return NumberGrid(values.shape, values, cell=cell, color=style.MUTED, uniform=True,
+                          fills=colormap_colors(values, style.WEIGHT_CMAP, limits),
+                          stroke_color=style.BACKGROUND)
 
 
 def _shape(shape) -> str:

@@ -22,14 +22,14 @@ from manim import (
 )
 
 from . import style
-from .fades import Appear, Vanish
 from convviz.family_data import build
-from convviz.scene_data import format_number
-from .widgets import ConvvizScene, NumberGrid, cell_size, fit, labelled, text
+from convviz.scene_data import format_number, format_padding
+from .widgets import (
+    Appear, ConvvizScene, NumberGrid, Slide, Vanish, cell_size, fit, labelled, text,
+)
 
 TOP_Y = 1.45              # centre of the top row: the channels and their kernels
 BOTTOM_Y = -1.15          # centre of the bottom row: per-channel results = maps
-SUBTITLE_TOP = 3.28
 
 
 def _size(shape) -> str:
@@ -52,10 +52,6 @@ def _term(value) -> str:
 def _times(formula: str) -> str:
     """A formula as the data writes it (``3*3*3 = 27``), with multiplication signs."""
     return formula.replace("*", "\u00d7")
-
-
-def _padding(padding) -> str:
-    return f'padding "{padding}"' if isinstance(padding, str) else f"padding {padding}"
 
 
 def _outline(square, color=style.BIAS):
@@ -82,7 +78,7 @@ class DepthwiseSeparable(ConvvizScene):
         sub = self.subtitle(
             f"input {_shape(data.input.shape)} (channels, height, width); kernels "
             f"{_size((kh, kw))}; stride {sh if sh == sw else (sh, sw)}; "
-            f"{_padding(data.padding)}")
+            f"{format_padding(data.padding)}")
         top_cell = cell_size(max(h, kh), w + kw + 0.6, (13.4 - 0.4 * (c_in - 1)) / c_in, 2.3,
                              0.46)
         blocks, kernel_places = VGroup(), []
@@ -110,7 +106,7 @@ class DepthwiseSeparable(ConvvizScene):
         row = VGroup()
         for c, place in enumerate(places):
             row.add(place, signs[c])
-        row.add(slots).arrange(RIGHT, buff=0.3).move_to(UP * BOTTOM_Y)
+        row.add(slots).arrange(RIGHT, buff=0.4).move_to(UP * BOTTOM_Y)
         for sign in signs:
             sign.match_y(places[0])
         slot_label = self.label_above(slots, f"standard output {_shape((c_out, oh, ow))}",
@@ -182,14 +178,14 @@ class DepthwiseSeparable(ConvvizScene):
                                        f"{_shape(data.depthwise.shape)}", style.TEXT)
         weights = NumberGrid(data.pointwise.shape, data.pointwise, cell=cell,
                              color=style.KERNEL, fill_opacity=0.3, uniform=True)
-        matrix = labelled(weights, "1\u00d71 weights", style.SMALL_SIZE, style.KERNEL)
+        matrix = labelled(weights, "pointwise weights", style.SMALL_SIZE, style.KERNEL)
         matrix.next_to(lifted, RIGHT, buff=0.5).align_to(lifted, DOWN)
         standard = VGroup(slot_label, slots, *maps)
         matrix_note = self.sum_line(f"row o of the {c_out}\u00d7{c_in} weights mixes the "
                                     f"{c_in} depthwise maps into output map o",
                                     color=style.KERNEL)
-        self.play(Appear(title3), *[m[1].animate.move_to(t) for m, t in zip(dw_maps, lifted)],
-                  standard.animate.shift(UP * (TOP_Y - BOTTOM_Y)), run_time=1.0)
+        self.play(Appear(title3), *[Slide(m[1], t) for m, t in zip(dw_maps, lifted)],
+                  Slide(standard, standard.get_center() + UP * (TOP_Y - BOTTOM_Y)), run_time=1.0)
         self.play(Appear(names), Appear(names_label), run_time=0.5)
         self.play(Appear(matrix), Appear(matrix_note), run_time=0.6)
         new_slots = VGroup(*[NumberGrid((oh, ow), None, cell=cell, color=style.OUTPUT,
@@ -230,6 +226,7 @@ class DepthwiseSeparable(ConvvizScene):
                              f"{data.costs['standard'].weights}", color=style.OUTPUT)
         self.play(Appear(line), Create(_frame(standard[1])), Create(_frame(new_slots)),
                   run_time=0.8)
+        self.mark_poster()
         self.wait(1.5)
 
         # 4. the costs, and groups= as the general case
@@ -250,11 +247,6 @@ class DepthwiseSeparable(ConvvizScene):
         self.wait(2.5)
 
     # ------------------------------------------------------------------ pieces
-    def subtitle(self, content: str):
-        lines = VGroup(*[fit(text(line, style.SMALL_SIZE, style.MUTED), max_width=13.6)
-                         for line in content.split("\n")]).arrange(DOWN, buff=0.1)
-        return lines.move_to(UP * SUBTITLE_TOP, aligned_edge=UP)
-
     def label_above(self, mobject, words: str, color):
         label = fit(text(words, style.SMALL_SIZE, color), max_width=mobject.width + 1.0)
         return label.next_to(mobject, UP, buff=0.15)
