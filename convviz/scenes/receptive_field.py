@@ -25,9 +25,9 @@ from convviz.family_data import build
 from convviz.scene_data import format_number
 from .widgets import Appear, ConvvizScene, Vanish, colorize, fit, image, text
 
-MAPS_Y = 1.05                     # centre of the row of maps
-TABLE_TOP = -0.72
-ROW = 0.3
+MAPS_Y = 1.35                     # centre of the row of maps
+TABLE_TOP = -0.5
+ROW = 0.32
 
 
 def _shape(shape) -> str:
@@ -58,8 +58,7 @@ class ReceptiveField(ConvvizScene):
         title = self.title(f"Receptive field: the pixels one cell of {data.layer} sees")
         sub = self.subtitle(
             f"{data.model_name}, {data.data_format}: shapes are {_layout(data.data_format)}; "
-            f"MNIST test digit #{data.digit_index} (a {data.label})\neach map is drawn as the "
-            "largest value over its channels")
+            f"MNIST test digit #{data.digit_index} (a {data.label})")
 
         n = len(levels)
         side = min(1.9, (13.6 - 0.55 * (n - 1)) / n)
@@ -81,9 +80,14 @@ class ReceptiveField(ConvvizScene):
                         stroke_width=3, max_tip_length_to_length_ratio=0.35)
                   for a, b in zip(maps, maps[1:])]
 
+        key = self.sum_line("each feature map is drawn as the largest value over its channels",
+                            color=style.MUTED)
         self.play(Write(title), Appear(sub), run_time=1.0)
         self.play(LaggedStart(*[Appear(Group(m, t, s)) for m, t, s in zip(maps, names, shapes)],
-                              *[Appear(a) for a in arrows], lag_ratio=0.15), run_time=1.8)
+                              *[Appear(a) for a in arrows], lag_ratio=0.15), Appear(key),
+                  run_time=1.8)
+        self.wait(0.8)
+        self.play(Vanish(key), run_time=0.3)
 
         # the cell, then its region in every earlier map, back to the digit
         boxes = [self.region(m, lv) for m, lv in zip(maps, levels)]

@@ -31,19 +31,21 @@ from .widgets import (
 )
 
 ROW = 0.29                      # height of a table row
-_SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075"
-                                            "\u2076\u2077\u2078\u2079")
 
 
 def _scientific(value: float) -> str:
-    """``5.32·10⁷``: how the scene writes an exp or a probability far from 1."""
+    """How the scene writes an exp or a probability: three significant digits, and
+    ``5.32e7`` / ``2.03e−11`` far from 1 (a superscript exponent would be too small to
+    read at 720p)."""
     value = float(value)
     if value == 0:
         return "0"
     if 0.001 <= abs(value) < 10000:
-        return f"{value:.3g}"
-    mantissa, exponent = f"{value:.2e}".split("e")
-    return f"{mantissa}\u00b710{str(int(exponent)).translate(_SUPERSCRIPT)}"
+        written = f"{value:.3g}"
+    else:
+        mantissa, exponent = f"{value:.2e}".split("e")
+        written = f"{mantissa}e{int(exponent)}"
+    return written.replace("-", "\u2212")
 
 
 def _probability(p: float) -> str:
