@@ -179,7 +179,7 @@ def test_probability_never_rounds_up_to_one():
 
 @pytest.mark.parametrize("cell, rows, region", [
     ((3, 3), (6, 21), "16\u00d716 pixels"),
-    ((0, 6), (-6, 9), "10\u00d710 pixels (16\u00d716 with padding)"),     # in the padding
+    ((0, 6), (-6, 9), "10\u00d710 (16\u00d716 padded)"),     # partly in the padding
 ])
 def test_receptive_field_draws_the_recurrence_and_the_region(untrained, cell, rows, region):
     model = untrained["deep_cnn"]

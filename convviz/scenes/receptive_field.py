@@ -91,8 +91,7 @@ class ReceptiveField(ConvvizScene):
 
         # the cell, then its region in every earlier map, back to the digit
         boxes = [self.region(m, lv) for m, lv in zip(maps, levels)]
-        sizes = [self.region_words(lv, shape)
-                 for lv, shape in zip(levels, shapes)]
+        sizes = [self.region_words(lv, shape, side + 0.45) for lv, shape in zip(levels, shapes)]
         line = self.sum_line(f"{data.layer}, the cell at row {row}, column {col}: its strongest "
                              f"channel, {data.channel}, holds {format_number(data.value)}")
         self.play(Create(boxes[-1]), Appear(sizes[-1]), Appear(line), run_time=1.0)
@@ -151,14 +150,17 @@ class ReceptiveField(ConvvizScene):
         return rect.shift(RIGHT * cols.start * px + DOWN * rows.start * py)
 
     @staticmethod
-    def region_words(level, under):
+    def region_words(level, under, room: float):
+        """``16×16 pixels``, or ``10×10 (16×16 padded)`` when part of the region lies in
+        the padding; at most ``room`` wide."""
         rows, cols = level.region_size
-        unit = "pixels" if level.name == "input" else "cells" if rows * cols > 1 else "cell"
-        words = f"{rows}\u00d7{cols} {unit}"
         if level.region_full_size != level.region_size:
-            full = level.region_full_size
-            words += f" ({full[0]}\u00d7{full[1]} with padding)"
-        t = fit(text(words, style.SMALL_SIZE, style.BIAS), max_width=under.width + 1.6)
+            full_rows, full_cols = level.region_full_size
+            words = f"{rows}\u00d7{cols} ({full_rows}\u00d7{full_cols} padded)"
+        else:
+            unit = "pixels" if level.name == "input" else "cells" if rows * cols > 1 else "cell"
+            words = f"{rows}\u00d7{cols} {unit}"
+        t = fit(text(words, style.SMALL_SIZE, style.BIAS), max_width=room)
         return t.next_to(under, DOWN, buff=0.1)
 
     def recurrence(self, steps) -> VGroup:

@@ -25,11 +25,13 @@ from . import style
 from convviz.family_data import build
 from convviz.scene_data import format_number, format_padding
 from .widgets import (
-    Appear, ConvvizScene, NumberGrid, Slide, Vanish, cell_size, fit, labelled, text,
+    Appear, ConvvizScene, NumberGrid, Slide, Vanish, fit, labelled, text,
 )
 
-TOP_Y = 1.45              # centre of the top row: the channels and their kernels
-BOTTOM_Y = -1.15          # centre of the bottom row: per-channel results = maps
+LABEL = 0.45              # a label over a grid, with its gap
+CAPTION = 0.8             # the two lines under a kernel, with their gap
+GAP = 0.3                 # between the top row (channels, kernels) and the bottom row
+ROW_BUFF = 0.4            # between the grids and signs of the bottom row
 
 
 def _size(shape) -> str:
@@ -79,13 +81,17 @@ class DepthwiseSeparable(ConvvizScene):
             f"input {_shape(data.input.shape)} (channels, height, width); kernels "
             f"{_size((kh, kw))}; stride {sh if sh == sw else (sh, sw)}; "
             f"{format_padding(data.padding)}")
-        top_cell = cell_size(max(h, kh), w + kw + 0.6, (13.4 - 0.4 * (c_in - 1)) / c_in, 2.3,
-                             0.46)
+        # one cell size for both rows, which share the height between them
+        free = style.CONTENT_TOP - style.CONTENT_BOTTOM - 2 * LABEL - GAP
+        cell = min(0.5, free / (h + oh), (free - CAPTION) / (kh + oh),
+                   (13.4 - 0.4 * (c_in - 1)) / c_in / (w + kw + 0.5),
+                   (13.4 - c_in * (2 * ROW_BUFF + 0.3) - (c_out - 1) * 0.25)
+                   / ((c_in + c_out) * ow))
         blocks, kernel_places = VGroup(), []
         for c in range(c_in):
             color = style.channel_color(c)
-            grid = NumberGrid((h, w), data.input[c], cell=top_cell, color=color)
-            place = NumberGrid((kh, kw), None, cell=top_cell, color=style.KERNEL,
+            grid = NumberGrid((h, w), data.input[c], cell=cell, color=color)
+            place = NumberGrid((kh, kw), None, cell=cell, color=style.KERNEL,
                                fill_opacity=0.0)
             box = labelled(grid, f"{_channel(c, c_in)} channel {_size((h, w))}",
                            style.SMALL_SIZE, color)
@@ -93,9 +99,9 @@ class DepthwiseSeparable(ConvvizScene):
             blocks.add(block)
             place.align_to(grid, UP)
             kernel_places.append(place)
-        blocks.arrange(RIGHT, buff=0.4).move_to(UP * TOP_Y)
+        blocks.arrange(RIGHT, buff=0.4).move_to(UP * style.CONTENT_TOP, aligned_edge=UP)
+        top_bottom = min(blocks.get_bottom()[1], kernel_places[0].get_bottom()[1] - CAPTION)
 
-        cell = cell_size(oh, (c_in + c_out) * ow + 1.5 * (c_in + 1), 13.2, 1.5, 0.46)
         places = [NumberGrid((oh, ow), None, cell=cell, color=style.channel_color(c),
                              fill_opacity=0.0) for c in range(c_in)]
         slots = VGroup(*[NumberGrid((oh, ow), None, cell=cell, color=style.OUTPUT,
@@ -106,7 +112,8 @@ class DepthwiseSeparable(ConvvizScene):
         row = VGroup()
         for c, place in enumerate(places):
             row.add(place, signs[c])
-        row.add(slots).arrange(RIGHT, buff=0.4).move_to(UP * BOTTOM_Y)
+        row.add(slots).arrange(RIGHT, buff=ROW_BUFF)
+        row.move_to(UP * (top_bottom - GAP - LABEL), aligned_edge=UP)
         for sign in signs:
             sign.match_y(places[0])
         slot_label = self.label_above(slots, f"standard output {_shape((c_out, oh, ow))}",
@@ -171,11 +178,14 @@ class DepthwiseSeparable(ConvvizScene):
         self.clear_out(title2, line, blocks, *dw_kernels, *[p.squares for p in kernel_places],
                        *[m[0] for m in dw_maps])
         lifted = VGroup(*[m[1].copy() for m in dw_maps]).arrange(RIGHT, buff=0.3)
-        lifted.move_to(UP * (TOP_Y - 0.2)).shift(RIGHT * (-6.9 - lifted.get_left()[0]))
+        lifted.move_to(UP * (style.CONTENT_TOP - 2 * LABEL), aligned_edge=UP)
+        lifted.shift(RIGHT * (-6.9 - lifted.get_left()[0]))
+        rise = lifted.get_top()[1] - slots.get_top()[1]
         names = VGroup(*[text(f"map {c}", style.SMALL_SIZE, style.channel_color(c))
                          .next_to(g, UP, buff=0.12) for c, g in enumerate(lifted)])
         names_label = self.label_above(names, "depthwise output "
                                        f"{_shape(data.depthwise.shape)}", style.TEXT)
+        names_label.shift(RIGHT * max(0.0, -6.9 - names_label.get_left()[0]))
         weights = NumberGrid(data.pointwise.shape, data.pointwise, cell=cell,
                              color=style.KERNEL, fill_opacity=0.3, uniform=True)
         matrix = labelled(weights, "pointwise weights", style.SMALL_SIZE, style.KERNEL)
@@ -185,12 +195,12 @@ class DepthwiseSeparable(ConvvizScene):
                                     f"{c_in} depthwise maps into output map o",
                                     color=style.KERNEL)
         self.play(Appear(title3), *[Slide(m[1], t) for m, t in zip(dw_maps, lifted)],
-                  Slide(standard, standard.get_center() + UP * (TOP_Y - BOTTOM_Y)), run_time=1.0)
+                  Slide(standard, standard.get_center() + UP * rise), run_time=1.0)
         self.play(Appear(names), Appear(names_label), run_time=0.5)
         self.play(Appear(matrix), Appear(matrix_note), run_time=0.6)
         new_slots = VGroup(*[NumberGrid((oh, ow), None, cell=cell, color=style.OUTPUT,
                                         fill_opacity=0.1).move_to(s) for s in slots])
-        new_slots.shift(DOWN * (TOP_Y - BOTTOM_Y))
+        new_slots.shift(DOWN * rise)
         sep_label = self.label_above(new_slots, f"separable output {_shape((c_out, oh, ow))}",
                                      style.OUTPUT)
         signs = [text(s.original_text, style.TITLE_SIZE).move_to(s) for s in signs]
@@ -268,8 +278,11 @@ class DepthwiseSeparable(ConvvizScene):
     def result(self, place, values, color, words: str) -> VGroup:
         grid = NumberGrid(values.shape, values, cell=place.cell, color=color,
                           fill_opacity=0.2).move_to(place)
-        caption = fit(text(words, style.SMALL_SIZE, color), max_width=place.width + 1.1)
-        return VGroup(caption.next_to(grid, UP, buff=0.15), grid)
+        caption = fit(text(words, style.SMALL_SIZE, color),
+                      max_width=place.width + 2 * ROW_BUFF + 0.2)
+        caption.next_to(grid, UP, buff=0.15)
+        caption.shift(RIGHT * max(0.0, -6.95 - caption.get_left()[0]))    # inside the frame
+        return VGroup(caption, grid)
 
     @staticmethod
     def filled(slot, values) -> NumberGrid:
