@@ -20,7 +20,8 @@ from manim import (
 
 from . import style
 from convviz.scene_data import to_pixels
-from .widgets import Appear, ConvvizScene, colorize, fit, image, stack, text
+from .fades import Appear
+from .widgets import ConvvizScene, colorize, fit, image, stack, text
 
 SHOWN_MAPS = 4        # maps drawn per spatial stage (a stack; the shape says how many)
 BAR_HEIGHT = 1.0      # a probability of 1

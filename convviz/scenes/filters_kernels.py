@@ -16,9 +16,8 @@ from manim import DOWN, LEFT, RIGHT, UP, Arrow, Create, GrowArrow, VGroup
 
 from . import style
 from convviz.scene_data import build, format_number, format_padding
-from .widgets import (
-    Appear, ConvvizScene, NumberGrid, Slide, Vanish, cell_size, labelled, place, stack, text,
-)
+from .fades import Appear, Vanish
+from .widgets import ConvvizScene, NumberGrid, Slide, cell_size, labelled, place, stack, text
 
 
 def _shape(*dims) -> str:

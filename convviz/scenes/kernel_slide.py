@@ -19,9 +19,8 @@ from manim import (
 
 from . import style
 from convviz.scene_data import build, format_number, format_padding, split_steps
-from .widgets import (
-    Appear, ConvvizScene, NumberGrid, Slide, Vanish, cell_size, labelled, place,
-)
+from .fades import Appear, Vanish
+from .widgets import ConvvizScene, NumberGrid, Slide, cell_size, labelled, place
 
 
 def _size(shape) -> str:

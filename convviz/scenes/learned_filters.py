@@ -26,9 +26,10 @@ from manim import (
 
 from . import style
 from convviz.scene_data import format_number, format_padding
+from .fades import Appear, Vanish
 from .widgets import (
-    Appear, ConvvizScene, NumberGrid, Vanish, box_of, colorize, colormap_colors, fit,
-    framed_pixels, image, labelled, mosaic, text,
+    ConvvizScene, NumberGrid, box_of, colorize, colormap_colors, fit, framed_pixels, image,
+    labelled, mosaic, text,
 )
 
 COLS = 8

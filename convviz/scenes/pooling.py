@@ -16,9 +16,8 @@ from manim import Create, FadeIn, SurroundingRectangle, VGroup
 
 from . import style
 from convviz.scene_data import format_number, format_padding, split_steps
-from .widgets import (
-    Appear, ConvvizScene, NumberGrid, Slide, Vanish, cell_size, labelled, place,
-)
+from .fades import Appear, Vanish
+from .widgets import ConvvizScene, NumberGrid, Slide, cell_size, labelled, place
 
 
 def _size(shape) -> str:
