@@ -23,7 +23,8 @@ from manim import (
 from . import style
 from convviz.family_data import build
 from convviz.scene_data import format_number
-from .widgets import Appear, ConvvizScene, Vanish, colorize, fit, image, text
+from .fades import Appear, Vanish
+from .widgets import ConvvizScene, colorize, fit, image, text
 
 MAPS_Y = 1.35                     # centre of the row of maps
 TABLE_TOP = -0.5

@@ -25,9 +25,9 @@ from manim import (
 from . import style
 from convviz.family_data import build
 from convviz.scene_data import format_number
+from .fades import Appear, Vanish
 from .widgets import (
-    Appear, ConvvizScene, NumberGrid, Vanish, colorize, colormap_colors, fit, image, luminance,
-    text,
+    ConvvizScene, NumberGrid, colorize, colormap_colors, fit, image, luminance, text,
 )
 
 ROW = 0.29                      # height of a table row

@@ -24,9 +24,8 @@ from manim import (
 from . import style
 from convviz.family_data import build
 from convviz.scene_data import format_number, format_padding
-from .widgets import (
-    Appear, ConvvizScene, NumberGrid, Slide, Vanish, fit, labelled, text,
-)
+from .fades import Appear, Vanish
+from .widgets import ConvvizScene, NumberGrid, Slide, fit, labelled, text
 
 LABEL = 0.45              # a label over a grid, with its gap
 CAPTION = 0.8             # the two lines under a kernel, with their gap
