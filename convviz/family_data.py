@@ -567,6 +567,13 @@ class DepthwiseSeparableData:
     costs: dict
     groups: tuple[GroupCase, ...]
 
+    @property
+    def saving(self) -> float:
+        """How many times fewer weights the separable route needs than the standard
+        one (``standard / separable``); the same ratio for the multiplies, since both
+        routes use each weight once per output position."""
+        return self.costs["standard"].weights / self.costs["separable"].weights
+
 
 def _cost(name: str, factors: tuple[int, ...], out_hw: tuple[int, int]) -> RouteCost:
     weights = math.prod(factors)
@@ -729,8 +736,13 @@ class ReluSoftmaxData:
         activated: ``(H, W)`` after ReLU, the model's own output;
         zeroed: ``(H, W)`` True where ``pre_activation < 0`` (ReLU makes it 0);
         n_zeroed: how many; zoom_rows, zoom_cols: a window of the map that holds
-            both signs, for numbers; confident, unsure: the two :class:`SoftmaxStep` s;
-        candidates: how many test digits (the first ones) were searched.
+            both signs, for numbers (the one with the most weight on its weaker
+            side: ``min(sum of positives, sum of |negatives|)`` largest);
+        confident, unsure: the two :class:`SoftmaxStep` s;
+        candidates: how many test digits (the first ones) were searched;
+        model_name: the Keras model's name; data_format: the conv layer's;
+        layer_shape: the conv layer's per-image output shape as Keras gives it in
+            that format, e.g. ``(28, 28, 32)`` channels_last.
     """
 
     digit_index: int
@@ -745,6 +757,9 @@ class ReluSoftmaxData:
     confident: SoftmaxStep
     unsure: SoftmaxStep
     candidates: int
+    model_name: str
+    data_format: str
+    layer_shape: tuple[int, ...]
 
     @property
     def zeroed(self) -> np.ndarray:
@@ -758,6 +773,13 @@ class ReluSoftmaxData:
 def _both_signs(maps: np.ndarray) -> np.ndarray:
     """``min(#negative, #positive)`` over the last two axes."""
     return np.minimum((maps < 0).sum(axis=(-2, -1)), (maps > 0).sum(axis=(-2, -1)))
+
+
+def _both_weights(maps: np.ndarray) -> np.ndarray:
+    """``min(sum of positives, sum of |negatives|)`` over the last two axes: large only
+    where both signs are there with real weight (not a background of tiny biases)."""
+    positive = np.where(maps > 0, maps, 0).sum(axis=(-2, -1))
+    return np.minimum(positive, np.where(maps < 0, -maps, 0).sum(axis=(-2, -1)))
 
 
 def _pre_activation(model, info, x):
@@ -837,6 +859,7 @@ def relu_softmax_data(model, *, digit_index=0, layer=None, filter=None, zoom=6,
     digit, label = test_digit(digit_index)
     info = conv_layer(model, 0 if layer is None else layer)
     pre, activated = _pre_activation(model, info, _model_input(digit, model))
+    layer_shape = tuple(int(n) for n in np.shape(activated)[1:])      # Keras' order
     pre = _channels_first(np.asarray(pre)[0], info.data_format)
     activated = _channels_first(np.asarray(activated)[0], info.data_format)
     if filter is None:
@@ -845,7 +868,7 @@ def relu_softmax_data(model, *, digit_index=0, layer=None, filter=None, zoom=6,
         raise ValueError(f"filter must be in [0, {len(pre)}) for layer {info.name!r}, "
                          f"got {filter}")
     side = min(zoom, *pre.shape[1:])
-    scores = _both_signs(sliding_window_view(pre[filter], (side, side)))
+    scores = _both_weights(sliding_window_view(pre[filter], (side, side)))
     top, left = np.unravel_index(int(np.argmax(scores)), scores.shape)
 
     _, (x_test, y_test) = load_mnist()
@@ -871,7 +894,8 @@ def relu_softmax_data(model, *, digit_index=0, layer=None, filter=None, zoom=6,
         confident=_softmax_step(model, images, labels, probabilities, confident, why),
         unsure=_softmax_step(model, images, labels, probabilities, unsure,
                              f"the least confident prediction among the first {n} test digits"),
-        candidates=n,
+        candidates=n, model_name=model.name, data_format=info.data_format,
+        layer_shape=layer_shape,
     )
 
 
@@ -882,13 +906,32 @@ class FieldMap:
 
     ``name`` is the spatial layer (or ``"input"``); ``shown`` the layer whose output
     ``maps`` ``(C, H, W)`` holds (the activation after it, when there is one);
-    ``region`` the :class:`~convviz.receptive.FieldLevel` in this map.
+    ``shape`` that output's per-image shape as Keras gives it (the model's data
+    format, e.g. ``(32, 28, 28)`` channels_first); ``region`` the
+    :class:`~convviz.receptive.FieldLevel` in this map.
     """
 
     name: str
     shown: str
     maps: np.ndarray
+    shape: tuple[int, ...]
     region: FieldLevel
+
+    @property
+    def peak(self) -> np.ndarray:
+        """``(H, W)`` the largest value over the channels at each cell (one picture
+        of a many-channel map)."""
+        return self.maps.max(axis=0)
+
+    @property
+    def region_size(self) -> tuple[int, int]:
+        """``(rows, cols)`` of the region inside this map."""
+        return len(self.region.rows), len(self.region.cols)
+
+    @property
+    def region_full_size(self) -> tuple[int, int]:
+        """``(rows, cols)`` of the region with the part in the padding."""
+        return len(self.region.rows_unclipped), len(self.region.cols_unclipped)
 
 
 @dataclass(frozen=True)
@@ -901,7 +944,8 @@ class ReceptiveFieldData:
         value at that cell, ``value`` that value; field: the
         :class:`~convviz.receptive.ReceptiveField` (``field.steps`` the
         recurrence, ``field.rows``/``cols`` the region in the digit);
-        levels: one :class:`FieldMap` per map, the input first, ``layer`` last.
+        levels: one :class:`FieldMap` per map, the input first, ``layer`` last;
+        model_name: the Keras model's name; data_format: its spatial layers'.
     """
 
     digit_index: int
@@ -913,6 +957,13 @@ class ReceptiveFieldData:
     value: float
     field: ReceptiveField
     levels: tuple[FieldMap, ...]
+    model_name: str
+    data_format: str
+
+    @property
+    def strides(self) -> tuple[int, ...]:
+        """Every stride of the traced layers, sorted (rows and columns)."""
+        return tuple(sorted({s for step in self.field.steps for s in step.stride}))
 
 
 _ACTIVATIONS = {"Activation", "ReLU", "LeakyReLU", "PReLU", "ELU"}
@@ -947,6 +998,8 @@ def receptive_field_data(model, *, digit_index=0, layer=None, cell=None) -> Rece
     outputs = feature_maps(model, x, layers=sorted({s for s, _ in shown.values()}))
     maps = {name: _channels_first(np.asarray(outputs[s])[0], fmt)
             for name, (s, fmt) in shown.items()}
+    shapes = {name: tuple(int(n) for n in np.shape(outputs[s])[1:])
+              for name, (s, _) in shown.items()}
     last = maps[target.layer]
     if cell is None:
         row, col = np.unravel_index(int(np.argmax(last.max(axis=0))), last.shape[1:])
@@ -957,12 +1010,16 @@ def receptive_field_data(model, *, digit_index=0, layer=None, cell=None) -> Rece
     image = np.asarray(x).reshape(1, *digit.shape)                     # (1, 28, 28) in [0, 1]
     levels = tuple(
         FieldMap(name=level.name, shown="input" if level.name == "input" else shown[level.name][0],
-                 maps=image if level.name == "input" else maps[level.name], region=level)
+                 maps=image if level.name == "input" else maps[level.name],
+                 shape=(tuple(int(n) for n in np.shape(x)[1:]) if level.name == "input"
+                        else shapes[level.name]),
+                 region=level)
         for level in field.levels)
     return ReceptiveFieldData(
         digit_index=digit_index, digit=digit, label=label, layer=field.layer,
         cell=(field.row, field.col), channel=channel,
-        value=float(last[channel, field.row, field.col]), field=field, levels=levels)
+        value=float(last[channel, field.row, field.col]), field=field, levels=levels,
+        model_name=model.name, data_format=shown[target.layer][1])
 
 
 # --------------------------------------------------------------------------- configs

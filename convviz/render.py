@@ -76,6 +76,9 @@ SCENES = {
     "TransposedConv": "transposed",
     "Dilation": "dilation",
     "ConvolutionVsCorrelation": "flip",
+    "DepthwiseSeparable": "separable",
+    "ReluSoftmax": "relu_softmax",
+    "ReceptiveField": "receptive_field",
 }
 
 # Manim quality names with their default size and frame rate.
@@ -86,7 +89,8 @@ QUALITIES = {
 }
 
 # The scenes that draw a trained model, with the model they use by default.
-MODEL_SCENES = {"LearnedFilters": "simple_cnn", "CNNPipeline": "deep_cnn"}
+MODEL_SCENES = {"LearnedFilters": "simple_cnn", "CNNPipeline": "deep_cnn",
+                "ReluSoftmax": "simple_cnn", "ReceptiveField": "deep_cnn"}
 
 # The scenes that need no trained model (seconds to render at low quality each).
 NO_MODEL_SCENES = tuple(s for s in SCENES if s not in MODEL_SCENES)

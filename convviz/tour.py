@@ -243,8 +243,35 @@ def _flip_text(scene, config) -> tuple[str, str]:
             + ", and libraries skip the flip because the kernel is learned anyway.")
 
 
+def _separable_text(scene, config) -> tuple[str, str]:
+    d = _family_data(scene, config)
+    standard, separable = d.costs["standard"], d.costs["separable"]
+    return ("Depthwise-separable convolution",
+            f"The same {d.standard.shape[0]} output maps two ways: a standard convolution sums "
+            f"one kernel per input channel for every filter ({standard.weights} weights, "
+            f"{standard.multiplies} multiplications), while a depthwise step (one kernel per "
+            "channel, no sum) followed by a 1x1 pointwise step that mixes the channels needs "
+            f"{separable.weights} weights and {separable.multiplies} multiplications.")
+
+
+def _relu_softmax_text(scene, config) -> tuple[str, str]:
+    return ("ReLU and softmax",
+            "On the trained network and real test digits, ReLU sets every negative value of "
+            "a feature map to 0, and softmax turns the last layer's ten numbers into "
+            "probabilities, for the model's most confident test digit and its least "
+            "confident one.")
+
+
+def _receptive_field_text(scene, config) -> tuple[str, str]:
+    return ("Receptive field",
+            f"One cell deep in the article's channels_first model ({PIPELINE_MODEL['name']}, "
+            "the one CNNPipeline shows) traced back layer by layer to the square of the digit "
+            "it sees, sized by the recurrence r = r_in + (k-1)*d*j_in, j = j_in*s.")
+
+
 _FAMILY_TEXT = {"TransposedConv": _transposed_text, "Dilation": _dilation_text,
-                "ConvolutionVsCorrelation": _flip_text}
+                "ConvolutionVsCorrelation": _flip_text, "DepthwiseSeparable": _separable_text,
+                "ReluSoftmax": _relu_softmax_text, "ReceptiveField": _receptive_field_text}
 
 
 def _all_scene_text() -> dict:
@@ -270,6 +297,7 @@ _SECTION_OF = {
     "digits": "The data", "conv_step": "How a convolution works",
     "filters": "What the network learned", "feature_maps": "What the network learned",
     "LearnedFilters": "What the network learned", "CNNPipeline": "What the network learned",
+    "ReluSoftmax": "What the network learned", "ReceptiveField": "What the network learned",
     "history": "How well it works", "confusion": "How well it works",
 }
 # A figure wider than this many px gets a cell of the page's whole width (so that it is
@@ -675,15 +703,18 @@ def _tour_into(out: pathlib.Path, *, quick, quality, render_videos, scenes,
 
         model, model_cached, key = _load_model(console, bar, model_task, MODEL, epochs, n_train)
         record = load_record(MODEL, epochs=epochs, seed=SEED, n_train=n_train)
-        if "LearnedFilters" in scenes:
-            pool.start("LearnedFilters", model=model,
-                       model_spec={"name": MODEL, "epochs": epochs, "n_train": n_train,
-                                   "seed": SEED})
-        if "CNNPipeline" in scenes:
+        for scene in scenes:     # LearnedFilters, ReluSoftmax: the tour's simple CNN
+            if render_mod.MODEL_SCENES.get(scene) == MODEL:
+                pool.start(scene, model=model,
+                           model_spec={"name": MODEL, "epochs": epochs, "n_train": n_train,
+                                       "seed": SEED})
+        deep = [s for s in scenes if render_mod.MODEL_SCENES.get(s) == PIPELINE_MODEL["name"]]
+        if deep:                 # CNNPipeline, ReceptiveField: the article's channels_first model
             pipeline_model, _, _ = _load_model(console, bar, model_task, **PIPELINE_MODEL,
-                                               why=" for the CNNPipeline scene")
-            pool.start("CNNPipeline", model=pipeline_model,
-                       model_spec={**PIPELINE_MODEL, "seed": SEED})
+                                               why=f" for {', '.join(deep)}")
+            for scene in deep:
+                pool.start(scene, model=pipeline_model,
+                           model_spec={**PIPELINE_MODEL, "seed": SEED})
         times["model"] = time.perf_counter() - t0
         times["model_cpu"] = time.process_time() - cpu0
         bar.update(model_task, description="2/4 model", total=1, completed=1)

@@ -219,6 +219,7 @@ def test_depthwise_separable_default_by_hand():
     assert [g.groups for g in d.groups] == [1, 3]
     assert [g.filter_channels for g in d.groups] == [((0, 1, 2),) * 3, ((0,), (1,), (2,))]
     assert [g.cost.weights for g in d.groups] == [81, 27]
+    assert d.saving == 81 / 36 == 729 / 324
 
 
 @pytest.mark.parametrize("config", [None, R.SceneConfig(padding="same", stride=2),
@@ -260,6 +261,9 @@ def test_depthwise_separable_numbers_equal_the_core_and_keras(config):
     assert d.costs["standard"].weights == filters.size == kh * kwid * c_in * c_out
     assert d.costs["separable"].weights == dw.size + pw.size
     assert d.costs["separable"].multiplies == positions * (dw.size + pw.size)
+    assert d.saving == pytest.approx(filters.size / (dw.size + pw.size))
+    assert d.saving == pytest.approx(d.costs["standard"].multiplies
+                                     / d.costs["separable"].multiplies)
     # groups=: each filter sees C / G channels; Keras' grouped Conv2D agrees
     for case in d.groups:
         kernel = case.kernel.transpose(2, 3, 1, 0)
@@ -383,6 +387,17 @@ def test_relu_part_equals_the_models_own_outputs(untrained, name, layer, previou
     window = d.pre_activation[d.zoom_rows.start: d.zoom_rows.stop,
                               d.zoom_cols.start: d.zoom_cols.stop]
     assert window.shape == (6, 6) and (window < 0).any() and (window > 0).any()
+    # ... the window with the most weight on its weaker side, found by brute force
+    def weaker_side(top, left):
+        w = d.pre_activation[top: top + 6, left: left + 6]
+        return min(w[w > 0].sum(), -w[w < 0].sum())
+
+    h, w = d.pre_activation.shape
+    best = max(weaker_side(t, l) for t in range(h - 5) for l in range(w - 5))
+    assert weaker_side(d.zoom_rows.start, d.zoom_cols.start) == pytest.approx(best)
+    # what the scene says about the model: its name, format and Keras' shape of the map
+    assert d.model_name == name and d.data_format == fmt
+    assert d.layer_shape == tuple(model.get_layer(after).output.shape[1:])
 
 
 @pytest.mark.slow
@@ -464,6 +479,24 @@ def test_receptive_field_scene_traces_the_models_own_maps(untrained, name, cell)
         np.testing.assert_array_equal(level.maps, _keras_maps(model, x, level.shown, fmt))
         assert level.maps.shape[1:] == level.region.size
     assert [lv.region for lv in d.levels] == list(d.field.levels)
+    assert d.model_name == name and d.data_format == fmt
+    assert d.strides == tuple(sorted({s for layer in model.layers if hasattr(layer, "strides")
+                                      for s in layer.strides}))
+    assert d.levels[0].shape == tuple(model.input_shape[1:])
+    # the region of the deepest cell in the input: r = 16 pixels for deep_cnn, 12 for
+    # improved_cnn (5, then 5+1, 6+2*2, 10+1*2: all valid), minus what is clipped
+    r = {"deep_cnn": 16, "improved_cnn": 12}[name]
+    assert d.levels[0].region_full_size == (r, r) == d.field.size
+    assert d.levels[0].region_size == tuple(int(m.any(axis=k).sum()) for m, k in
+                                            ((d.field.mask, 1), (d.field.mask, 0)))
+    for level in d.levels[1:]:
+        assert level.shape == tuple(model.get_layer(level.shown).output.shape[1:])
+        np.testing.assert_array_equal(level.peak, level.maps.max(axis=0))
+        assert level.region_size == (len(level.region.rows), len(level.region.cols))
+        assert level.region_full_size == (len(level.region.rows_unclipped),
+                                          len(level.region.cols_unclipped))
+        if cell is None and level is d.levels[-1]:     # the brightest cell of the picture
+            assert level.peak[d.cell] == level.peak.max() == d.value
     # brute force on the real digit: no pixel outside the region changes the cell
     rows, cols = np.nonzero(~d.field.mask)
     batch = np.repeat(x, len(rows) + 1, axis=0)
