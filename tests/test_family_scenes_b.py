@@ -209,33 +209,37 @@ def test_tour_hands_relu_softmax_the_simple_cnn_and_receptive_field_the_deep_cnn
         tmp_path, monkeypatch):
     """The tour renders ReluSoftmax with its own simple CNN and ReceptiveField with the
     channels_first model it trains for CNNPipeline (no training here: the loader is
-    replaced by untrained models, and render only records what it is given)."""
+    replaced by untrained models, and the scene pool only records what it is given)."""
     from rich.console import Console
 
-    from convviz import render, tour, train
+    from convviz import tour, train
     from convviz.models import build
 
     models = {}
 
-    def load(console, name, epochs, n_train, why=""):
+    def load(console, bar, task, name, epochs, n_train, why=""):
         models.setdefault(name, build(name))
         return models[name], True, f"{name}-key"
 
     given = {}
 
-    def record(scene, config=None, *, model=None, **kwargs):
-        given[scene] = (model, config)
-        raise RuntimeError("recorded, not rendered")
+    def record(pool, scene, *, model=None, model_spec=None):
+        given[scene] = (model, model_spec)
+        pool._finish(scene, tour._scene_item(scene, status="failed", note="recorded"))
 
     monkeypatch.setattr(tour, "_load_model", load)
     monkeypatch.setattr(train, "load_record", lambda *a, **k: None)
     monkeypatch.setattr(tour, "_figures", lambda *a, **k: ({}, 0.5))
-    monkeypatch.setattr(render, "render", record)
+    monkeypatch.setattr(tour, "_explorer", lambda out, model, console: tour.TourItem(
+        "explore", "page", "t", "s", status="skipped", note="not in this test"))
+    monkeypatch.setattr(tour._ScenePool, "start", record)
     result = tour.run_tour(tmp_path / "out", quick=True,
                            scenes=("ReluSoftmax", "ReceptiveField", "CNNPipeline"),
                            console=Console(file=open(os.devnull, "w")))
     assert {i.key for i in result.failed} == {"ReluSoftmax", "ReceptiveField", "CNNPipeline"}
     assert given["ReluSoftmax"][0] is models[tour.MODEL]
     assert given["ReceptiveField"][0] is given["CNNPipeline"][0] is models["deep_cnn"]
+    assert given["ReceptiveField"][1] == given["CNNPipeline"][1] == {**tour.PIPELINE_MODEL,
+                                                                     "seed": tour.SEED}
+    assert given["ReluSoftmax"][1]["name"] == tour.MODEL
     assert tour.PIPELINE_MODEL["name"] == R.MODEL_SCENES["ReceptiveField"] == "deep_cnn"
-    assert all(config.digit_index == tour.DIGIT for _, config in given.values())
