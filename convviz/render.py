@@ -8,7 +8,9 @@ strings (:func:`parse_array`: ``"1 2 3; 4 5 6"`` rows, ``|`` between channels,
 
 :func:`render` runs Manim in this process on the scene classes of
 :mod:`convviz.scenes` (part of the installed package) and keeps the video in a cache
-keyed by scene, config, quality and the scene code, written atomically. In a source
+keyed by scene, config, quality and the scene code, written atomically, with the
+frame the scene marked as its poster (``ConvvizScene.mark_poster``) in a small JSON
+file beside it; :func:`save_poster` saves that frame. In a source
 checkout ``manim -ql scenes/<file>.py <Scene>`` works too: the scene then reads its
 config from the file named by ``$CONVVIZ_SCENE_CONFIG`` or uses the defaults.
 
@@ -32,7 +34,7 @@ from numbers import Integral
 
 import numpy as np
 
-from .cache import atomic_path, cache_subdir, check_cache_writable
+from .cache import atomic_path, atomic_write, cache_subdir, check_cache_writable
 
 __all__ = [
     "SCENES",
@@ -50,6 +52,8 @@ __all__ = [
     "cached_video",
     "read_video",
     "save_still",
+    "save_poster",
+    "poster_frame",
     "save_gif",
     "GIF_BYTES",
     "CONFIG_ENV",
@@ -495,7 +499,7 @@ def render(scene: str, config: SceneConfig | None = None, *, quality: str = "low
     """
     target, config, manim_quality, (width, height, fps), model = _video_target(
         scene, config, quality, pixel_width, pixel_height, frame_rate, model)
-    if not (use_cache and _good_cached_video(target)):
+    if not (use_cache and _good_cached_video(target) and _poster_file(target).is_file()):
         check_cache_writable(target.parent)
         _render_uncached(scene, config, manim_quality, width, height, fps, target, model)
     if output is not None:
@@ -515,7 +519,7 @@ def cached_video(scene: str, config: SceneConfig | None = None, *, quality: str 
     nothing and never imports Manim."""
     target = _video_target(scene, config, quality, pixel_width, pixel_height, frame_rate,
                            model)[0]
-    return target if _good_cached_video(target) else None
+    return target if _good_cached_video(target) and _poster_file(target).is_file() else None
 
 
 def _video_target(scene, config, quality, pixel_width, pixel_height, frame_rate, model):
@@ -612,8 +616,19 @@ def _render_uncached(scene, config, manim_quality, width, height, fps, target, m
             movie = pathlib.Path(instance.renderer.file_writer.movie_file_path)
         if not movie.is_file():
             raise RuntimeError(f"Manim did not write a video for {scene} (expected {movie})")
+        marks = getattr(instance, "poster_times", [])           # the first mark counts
+        poster = {"scene": scene, "fps": fps,
+                  "poster_time": marks[0] if marks else None,
+                  "poster_frame": round(marks[0] * fps) if marks else None}
         with atomic_path(target) as tmp:
             shutil.copyfile(movie, tmp)
+        atomic_write(_poster_file(target), json.dumps(poster))
+
+
+def _poster_file(video) -> pathlib.Path:
+    """The JSON beside a rendered video that says which frame is its poster."""
+    video = pathlib.Path(video)
+    return video.with_name(video.stem + ".poster.json")
 
 
 # --------------------------------------------------------------------------- frames
@@ -647,14 +662,48 @@ def read_video(path, fractions=None):
     return count, size, [images[i] for i in wanted]
 
 
-def save_still(video, png_path, at: float = 1.0) -> pathlib.Path:
-    """Save the frame at fraction ``at`` of ``video`` as a PNG (atomically)."""
-    _, _, (image,) = read_video(video, (at,))
+def _save_png(image, png_path) -> pathlib.Path:
     png_path = pathlib.Path(png_path)
     png_path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(png_path) as tmp:
         image.save(tmp, format="PNG")
     return png_path
+
+
+def save_still(video, png_path, at: float = 1.0) -> pathlib.Path:
+    """Save the frame at fraction ``at`` of ``video`` as a PNG (atomically)."""
+    _, _, (image,) = read_video(video, (at,))
+    return _save_png(image, png_path)
+
+
+def poster_frame(video) -> int | None:
+    """The index of the frame ``video`` marked as its poster, or None if it has no
+    mark (a video not made by :func:`render`, or a scene without ``mark_poster``)."""
+    path = _poster_file(video)
+    if not path.is_file():
+        return None
+    frame = json.loads(path.read_text(encoding="utf-8")).get("poster_frame")
+    return None if frame is None else int(frame)
+
+
+def save_poster(video, png_path) -> pathlib.Path:
+    """Save the poster of ``video`` as a PNG (atomically): the frame its scene
+    marked as the one that shows its idea, or the last frame if none was marked.
+
+    ``video`` is the path :func:`render` returned (the mark is kept beside the
+    cached video; a copy made elsewhere gets the last frame)."""
+    import av
+
+    wanted = poster_frame(video)
+    chosen = None
+    with av.open(str(video)) as container:
+        for index, frame in enumerate(container.decode(container.streams.video[0])):
+            chosen = frame                          # ends on the last frame if none matched
+            if index == wanted:
+                break
+    if chosen is None:
+        raise ValueError(f"video {str(video)!r} has no frames")
+    return _save_png(chosen.to_image(), png_path)
 
 
 GIF_BYTES = 3_000_000      # the README's budget for one GIF

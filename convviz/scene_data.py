@@ -22,6 +22,7 @@ from .trace import trace_conv2d
 
 __all__ = [
     "format_number",
+    "format_padding",
     "SlideStep",
     "KernelSlideData",
     "kernel_slide_data",
@@ -62,6 +63,15 @@ def format_number(value, decimals: int = 2) -> str:
         if text in ("-0", "0"):
             text = "0"
     return text.replace("-", "\u2212")
+
+
+def format_padding(padding) -> str:
+    """How a scene names a padding: ``padding "same"``, ``padding 1``, ...
+
+    >>> format_padding("valid"), format_padding(2)
+    ('padding "valid"', 'padding 2')
+    """
+    return f'padding "{padding}"' if isinstance(padding, str) else f"padding {padding}"
 
 
 def split_steps(n_steps: int, detailed: int, fast: int) -> tuple[range, range, range]:
@@ -187,7 +197,8 @@ class MultiChannelData:
     Attributes:
         input: ``(C, H, W)``; padded_input: ``(C, Hp, Wp)``; padding_mask ``(Hp, Wp)``;
         kernels: ``(C, kh, kw)``, one kernel per input channel (= the filter);
-        bias: float; partials: ``(C, H', W')``, channel ``c`` convolved with kernel ``c``;
+        bias: float; strides, pads, padding as for KernelSlideData;
+        partials: ``(C, H', W')``, channel ``c`` convolved with kernel ``c``;
         output: ``(H', W')`` = sum of the partials + bias; steps: one per output cell.
     """
 
@@ -198,6 +209,7 @@ class MultiChannelData:
     bias: float
     strides: tuple[int, int]
     pads: tuple[tuple[int, int], tuple[int, int]]
+    padding: object
     partials: np.ndarray
     output: np.ndarray
     steps: tuple[ChannelStep, ...]
@@ -232,7 +244,7 @@ def multi_channel_data(x, kernels, bias=0, *, stride=1, padding="valid") -> Mult
     return MultiChannelData(
         input=trace.input[0], padded_input=trace.padded_input[0],
         padding_mask=_padding_mask(x.shape[1:], trace.pads), kernels=trace.kernel[0],
-        bias=float(trace.bias[0]), strides=trace.strides, pads=trace.pads,
+        bias=float(trace.bias[0]), strides=trace.strides, pads=trace.pads, padding=padding,
         partials=partials, output=trace.feature_maps[0, 0], steps=steps,
     )
 
@@ -244,7 +256,10 @@ class FiltersData:
 
     Attributes:
         input: ``(C, H, W)``; filters: ``(N, C, kh, kw)``, filter ``f`` is a stack of
-        ``C`` 2-D kernels; bias: ``(N,)``; feature_maps: ``(N, H', W')``, one per filter.
+        ``C`` 2-D kernels; bias: ``(N,)``; strides, padding, pads as for
+        KernelSlideData; feature_maps: ``(N, H', W')``, one per filter;
+        partials: ``(N, C, H', W')``, input channel ``c`` convolved with kernel ``c``
+        of filter ``f`` (no bias), so ``feature_maps == partials.sum(1) + bias``.
     """
 
     input: np.ndarray
@@ -252,7 +267,9 @@ class FiltersData:
     bias: np.ndarray
     strides: tuple[int, int]
     padding: object
+    pads: tuple[tuple[int, int], tuple[int, int]]
     feature_maps: np.ndarray
+    partials: np.ndarray
 
 
 def filters_data(x, filters, bias=None, *, stride=1, padding="valid") -> FiltersData:
@@ -269,9 +286,14 @@ def filters_data(x, filters, bias=None, *, stride=1, padding="valid") -> Filters
     kernel = filters.transpose(2, 3, 1, 0)                     # (kh, kw, C, N)
     maps = conv2d(x[None], kernel, bias, strides=stride, padding=padding,
                   data_format="channels_first")[0]
-    return FiltersData(input=x, filters=filters, bias=bias,
-                       strides=(stride, stride) if isinstance(stride, Integral) else tuple(stride),
-                       padding=padding, feature_maps=maps)
+    partials = np.stack([
+        np.stack([conv2d(x[c], filters[f, c], strides=stride, padding=padding)
+                  for c in range(x.shape[0])])
+        for f in range(filters.shape[0])])
+    strides = (stride, stride) if isinstance(stride, Integral) else tuple(stride)
+    return FiltersData(input=x, filters=filters, bias=bias, strides=strides, padding=padding,
+                       pads=resolve_padding(padding, x.shape[1:], filters.shape[2:], strides),
+                       feature_maps=maps, partials=partials)
 
 
 # --------------------------------------------------------------------------- Pooling
@@ -379,11 +401,17 @@ class LearnedFiltersData:
 
     Attributes:
         digit: ``(28, 28)`` uint8; label: its true class;
-        conv_layer, pool_layer: layer names;
+        model_name: the Keras model's name; data_format: its conv layer's
+        (``"channels_last"`` or ``"channels_first"``);
+        conv_layer, pool_layer: layer names; conv_padding: the conv layer's padding;
         filters: ``(F, kh, kw)`` the first layer's kernels (single input channel);
         bias: ``(F,)`` their biases (zeros if the layer has none);
         feature_maps: ``(F, H, W)`` the conv layer's output for the digit;
-        pooled: ``(F, H/2, W/2)`` the pooling layer's output.
+        pooled: ``(F, H/2, W/2)`` the pooling layer's output;
+        input_shape, map_shape, pooled_shape: the per-image shapes as Keras gives
+        them in the model's data format, e.g. ``(28, 28, 32)`` channels_last (the
+        arrays above are channels first whatever the format, to be drawn);
+        pool_size: the pooling window.
 
     The ``*_pixels`` properties are the grey levels the scene shows (display only):
     filters with 0 as mid-grey, each feature map stretched to its own ``[0, max]``
@@ -393,12 +421,19 @@ class LearnedFiltersData:
 
     digit: np.ndarray
     label: int | None
+    model_name: str
+    data_format: str
     conv_layer: str
     pool_layer: str
+    conv_padding: str
     filters: np.ndarray
     bias: np.ndarray
     feature_maps: np.ndarray
     pooled: np.ndarray
+    input_shape: tuple[int, ...]
+    map_shape: tuple[int, ...]
+    pooled_shape: tuple[int, ...]
+    pool_size: tuple[int, int]
 
     @property
     def filter_pixels(self) -> np.ndarray:
@@ -448,13 +483,20 @@ def learned_filters_data(model, digit, label=None, *, conv_layer=None,
         raise ValueError(f"{info.name} has {kernel.shape[2]} input channels; "
                          "LearnedFilters draws a first layer (1 input channel)")
     maps = feature_maps(model, _model_input(digit, model), layers=[info.name, pool_layer])
+    conv_out, pool_out = np.asarray(maps[info.name])[0], np.asarray(maps[pool_layer])[0]
+    pool = getattr(model.get_layer(pool_layer), "pool_size", None) or (1, 1)
     return LearnedFiltersData(
         digit=digit, label=None if label is None else int(label),
-        conv_layer=info.name, pool_layer=pool_layer,
+        model_name=model.name, data_format=info.data_format,
+        conv_layer=info.name, pool_layer=pool_layer, conv_padding=info.padding,
         filters=np.asarray(kernel)[:, :, 0, :].transpose(2, 0, 1),
         bias=np.zeros(kernel.shape[-1]) if bias is None else np.asarray(bias),
-        feature_maps=_channels_first(np.asarray(maps[info.name])[0], info.data_format),
-        pooled=_channels_first(np.asarray(maps[pool_layer])[0], info.data_format),
+        feature_maps=_channels_first(conv_out, info.data_format),
+        pooled=_channels_first(pool_out, info.data_format),
+        input_shape=tuple(int(d) for d in model.input_shape[1:]),
+        map_shape=tuple(int(d) for d in conv_out.shape),
+        pooled_shape=tuple(int(d) for d in pool_out.shape),
+        pool_size=tuple(int(p) for p in pool),
     )
 
 
@@ -466,7 +508,8 @@ class PipelineStage:
     ``shape`` is the per-image output shape as Keras reports it (no batch axis);
     ``maps`` is ``(C, H, W)`` for spatial outputs (channels first whatever the data
     format) and ``(units,)`` for flat ones. ``activation`` is the activation the
-    layer applies (``"relu"``, ``"softmax"``; None for none/linear).
+    layer applies (``"relu"``, ``"softmax"``; None for none/linear); ``window`` the
+    kernel size of a convolution or the pool size of a pooling layer, else None.
     """
 
     name: str
@@ -474,6 +517,7 @@ class PipelineStage:
     shape: tuple[int, ...]
     maps: np.ndarray
     activation: str | None = None
+    window: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -482,6 +526,8 @@ class PipelineData:
 
     Attributes:
         digit: ``(28, 28)`` uint8; label: true class or None;
+        model_name: the Keras model's name; data_format: the format of its spatial
+        layers (the shapes below follow it);
         input_shape: the model's per-image input shape, e.g. ``(1, 28, 28)``;
         stages: one :class:`PipelineStage` per layer that changes the shape or
         applies weights (dropout, which is the identity at inference, is left out);
@@ -494,6 +540,8 @@ class PipelineData:
 
     digit: np.ndarray
     label: int | None
+    model_name: str
+    data_format: str
     input_shape: tuple[int, ...]
     stages: tuple[PipelineStage, ...]
     probabilities: np.ndarray
@@ -507,7 +555,7 @@ class PipelineData:
                 prev = merged[-1]
                 merged[-1] = PipelineStage(name=f"{prev.name} + {stage.name}", kind=prev.kind,
                                            shape=stage.shape, maps=stage.maps,
-                                           activation=stage.activation)
+                                           activation=stage.activation, window=prev.window)
             else:
                 merged.append(stage)
         return tuple(merged)
@@ -544,11 +592,15 @@ def pipeline_data(model, digit, label=None) -> PipelineData:
         if fmt is None:  # Flatten / Dense: follow the last spatial layer's layout
             fmt = "channels_first" if out.ndim == 3 and stages and stages[-1].shape == out.shape else "channels_last"
         maps = _channels_first(out, fmt) if out.ndim == 3 else out
+        window = getattr(layer, "kernel_size", None) or getattr(layer, "pool_size", None)
         stages.append(PipelineStage(name=layer.name, kind=_layer_kind(layer),
                                     shape=tuple(int(d) for d in out.shape), maps=maps,
-                                    activation=_activation(layer)))
+                                    activation=_activation(layer),
+                                    window=None if window is None else tuple(int(k) for k in window)))
+    formats = [layer.data_format for layer in layers if hasattr(layer, "data_format")]
     return PipelineData(
         digit=digit, label=None if label is None else int(label),
+        model_name=model.name, data_format=formats[0] if formats else "channels_last",
         input_shape=tuple(int(d) for d in model.input_shape[1:]),
         stages=tuple(stages), probabilities=probabilities,
         predicted=int(np.argmax(probabilities)),

@@ -95,3 +95,23 @@ def test_plain_manim_command_with_a_config_file(tmp_path):
     videos = list((tmp_path / "media").rglob("pool.mp4"))
     assert len(videos) == 1
     check_video(videos[0])
+
+
+def test_the_poster_is_the_frame_the_scene_marked(tmp_path):
+    import av
+    import numpy as np
+    from PIL import Image
+
+    video = R.render("Pooling", R.SceneConfig(**QUICK), **TINY)
+    index = R.poster_frame(video)
+    with av.open(str(video)) as container:
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(container.streams.video[0])]
+    assert 0 < index < len(frames) - 1
+    poster = np.asarray(Image.open(R.save_poster(video, tmp_path / "poster.png")).convert("RGB"))
+    np.testing.assert_array_equal(poster, frames[index])
+    assert not np.array_equal(frames[index], frames[-1])      # a moment, not the end
+    # a copy away from the render cache has no mark: its poster is the last frame
+    copy = R.render("Pooling", R.SceneConfig(**QUICK), output=tmp_path / "copy.mp4", **TINY)
+    assert R.poster_frame(copy) is None
+    last = np.asarray(Image.open(R.save_poster(copy, tmp_path / "last.png")).convert("RGB"))
+    np.testing.assert_array_equal(last, frames[-1])

@@ -103,6 +103,20 @@ def test_filters_feature_maps_equal_conv2d(n):
         np.testing.assert_allclose(d.feature_maps[f], expected)
     # the first filter is the article's: its map is MultiChannelSum's output
     np.testing.assert_allclose(d.feature_maps[0], data_for("MultiChannelSum").output)
+    # the per-channel sums the scene writes for one output cell, and the bias
+    assert d.partials.shape == (n, 3, 3, 3)
+    for f in range(n):
+        for c in range(3):
+            np.testing.assert_allclose(d.partials[f, c], conv2d(d.input[c], d.filters[f, c]))
+        np.testing.assert_allclose(d.partials[f].sum(axis=0) + d.bias[f], d.feature_maps[f])
+    assert d.pads == ((0, 0), (0, 0))
+    assert data_for("MultiChannelSum").partials[:, 0, 0].tolist() == d.partials[0, :, 0, 0].tolist()
+
+
+def test_filters_same_padding_pads():
+    d = data_for("FiltersAndKernels", R.SceneConfig(padding="same"))
+    assert d.pads == ((1, 1), (1, 1)) and d.feature_maps.shape == (2, 5, 5)
+    np.testing.assert_allclose(d.partials[0].sum(axis=0) + d.bias[0], d.feature_maps[0])
 
 
 # --------------------------------------------------------------------------- Pooling
@@ -147,6 +161,12 @@ def test_learned_filters_maps_are_relu_conv2d_and_pooled(untrained):
 
     model = untrained["simple_cnn"]
     d = data_for("LearnedFilters", model=model)
+    assert (d.model_name, d.data_format) == ("simple_cnn", "channels_last")
+    # the shapes written on screen are Keras' own, in the model's format
+    assert d.input_shape == model.input_shape[1:] == (28, 28, 1)
+    assert d.map_shape == tuple(model.get_layer("conv1").output.shape[1:]) == (28, 28, 32)
+    assert d.pooled_shape == tuple(model.get_layer("pool1").output.shape[1:]) == (14, 14, 32)
+    assert d.pool_size == (2, 2) and d.conv_padding == "same"
     kernel, bias = model.get_layer("conv1").get_weights()
     np.testing.assert_array_equal(d.filters, kernel[:, :, 0, :].transpose(2, 0, 1))
     np.testing.assert_array_equal(d.bias, bias)
@@ -175,6 +195,8 @@ def test_cnn_pipeline_shapes_are_the_articles_and_probabilities_equal_predict(un
                       (3136,), (1024,), (10,)]
     assert [s.activation for s in d.shown] == ["relu", None, "relu", None, None, "relu",
                                                "softmax"]
+    assert [s.window for s in d.shown] == [(5, 5), (2, 2), (5, 5), (2, 2), None, None, None]
+    assert (d.model_name, d.data_format) == ("deep_cnn", "channels_first")
     x = to_model_input(S.test_digit(1)[0][None], model)
     expected = model.predict(x, verbose=0)[0]
     np.testing.assert_allclose(d.probabilities, expected, rtol=1e-6)
@@ -195,6 +217,12 @@ def test_split_steps_covers_every_position_once():
         assert sorted(i for p in parts for i in p) == list(range(n))
     with pytest.raises(ValueError, match="detailed must be an int >= 0, got -1"):
         S.split_steps(3, -1, 0)
+
+
+def test_format_padding():
+    assert [S.format_padding(p) for p in ("valid", "same", 2)] == ['padding "valid"',
+                                                                  'padding "same"', "padding 2"]
+    assert data_for("MultiChannelSum", R.SceneConfig(padding="same")).padding == "same"
 
 
 def test_format_number():

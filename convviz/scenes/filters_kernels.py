@@ -2,21 +2,22 @@
 
 A kernel is a 2-D grid of weights; a filter is a 3-D stack of kernels, one per
 input channel; N filters give N output channels, i.e. N feature maps; a channel
-and a feature map are the same thing. The feature maps' numbers come from
-``convviz.conv2d`` (via :func:`convviz.scene_data.filters_data`).
+and a feature map are the same thing. The last picture is a table: the input's
+channels on top, each filter's kernels in a row under the channels they belong to
+(edged in that channel's colour), its bias, and its feature map; one output of
+each map is then recomputed from the channels' sums and the bias on screen. The
+numbers come from ``convviz.conv2d`` (via :func:`convviz.scene_data.filters_data`).
 
     manim -ql scenes/filters_kernels.py FiltersAndKernels
 """
 from __future__ import annotations
 
-from manim import (
-    DOWN, LEFT, RIGHT, UP, Arrow, FadeIn, FadeOut, GrowArrow, ReplacementTransform,
-    Transform, VGroup, Write,
-)
+from manim import DOWN, LEFT, RIGHT, UP, Arrow, Create, GrowArrow, VGroup
 
 from . import style
-from convviz.scene_data import build
-from .widgets import ConvvizScene, NumberGrid, cell_size, fit, labelled, place, stack, text
+from convviz.scene_data import build, format_number, format_padding
+from .fades import Appear, Vanish
+from .widgets import ConvvizScene, NumberGrid, Slide, cell_size, labelled, place, stack, text
 
 
 def _shape(*dims) -> str:
@@ -27,7 +28,18 @@ def _channel_name(c: int, n: int) -> str:
     return f"{style.CHANNEL_NAMES[c]} channel" if n <= len(style.CHANNEL_NAMES) else f"channel {c}"
 
 
+def _term(value) -> str:
+    text_ = format_number(value)
+    return f"({text_})" if text_.startswith("\u2212") else text_
+
+
 class FiltersAndKernels(ConvvizScene):
+    def kernel(self, weights, c: int, cell: float) -> NumberGrid:
+        """Kernel ``c`` of a filter: orange like every kernel, edged in the colour of
+        the input channel it belongs to."""
+        return NumberGrid(weights.shape, weights, cell=cell, color=style.KERNEL,
+                          fill_opacity=0.3, solid=True, stroke_color=style.channel_color(c))
+
     def construct(self):
         data = build(type(self).__name__, self.cfg)
         n_f, n_ch, kh, kw = data.filters.shape
@@ -35,93 +47,131 @@ class FiltersAndKernels(ConvvizScene):
         _, oh, ow = data.feature_maps.shape
 
         title = self.title("Kernel, filter, channel, feature map")
-        self.play(Write(title), run_time=0.8)
+        self.play(Appear(title), run_time=0.8)
 
         # 1. A kernel: one 2-D grid of weights.
         big = cell_size(kh, kw, 3.0, 3.0, 0.8)
-        kernel = NumberGrid((kh, kw), data.filters[0, 0], cell=big, color=style.KERNEL,
-                            fill_opacity=0.3)
+        kernel = self.kernel(data.filters[0, 0], 0, big)
         place(kernel, 0)
         words = self.sum_line(f"a KERNEL is a 2-D grid of weights: {kh}\u00d7{kw}",
                               color=style.KERNEL)
-        self.play(FadeIn(kernel), Write(words), run_time=1.2)
+        self.play(Appear(kernel), Appear(words), run_time=1.0)
         self.wait(0.8)
 
-        # 2. A filter: one kernel per input channel, stacked.
+        # 2. A filter: one kernel per input channel, side by side, then stacked.
         cell = cell_size(kh, kw * n_ch + n_ch, 9.0, 2.6, 0.7)
-        kernels = [NumberGrid((kh, kw), data.filters[0, c], cell=cell, color=style.KERNEL,
-                              fill_opacity=0.3, solid=True) for c in range(n_ch)]
-        row = VGroup(*[labelled(k, f"for the {_channel_name(c, n_ch)}", style.SMALL_SIZE,
-                                style.channel_color(c)) for c, k in enumerate(kernels)])
+        kernels = [self.kernel(data.filters[0, c], c, cell) for c in range(n_ch)]
+        names = [labelled(k, f"for the {_channel_name(c, n_ch)}", style.SMALL_SIZE,
+                          style.channel_color(c))[0] for c, k in enumerate(kernels)]
+        row = VGroup(*[VGroup(n, k) for n, k in zip(names, kernels)])
         place(row.arrange(RIGHT, buff=0.6), 0)
         words2 = self.sum_line(f"a FILTER is a stack of {n_ch} kernels, one per input channel: "
                                f"{_shape(n_ch, kh, kw)}", color=style.KERNEL)
-        self.play(ReplacementTransform(kernel, kernels[0]), FadeIn(row[0][0]),
-                  *[FadeIn(r) for r in row[1:]], ReplacementTransform(words, words2),
-                  run_time=1.2)
+        self.play(Vanish(kernel), Vanish(words), run_time=0.4)
+        self.play(Appear(row), Appear(words2), run_time=0.9)
         self.wait(0.8)
+        # In the stack only the front kernel shows its numbers (the others' would
+        # collide with it); the edges keep the channel colours.
+        hidden = VGroup(*[n for k in kernels[1:] for n in k.numbers.values()])
+        for k in kernels[1:]:
+            k.remove(*k.numbers.values())
+        self.add(hidden)
         pile = stack([k.copy() for k in kernels], offset=0.25)
         place(pile, 0)
         for depth, k in enumerate(kernels):   # the first kernel in front of the others
             k.set_z_index(len(kernels) - depth)
-        self.play(*[Transform(k, p) for k, p in zip(kernels, reversed(pile))],
-                  *[FadeOut(r[0]) for r in row], run_time=1.2)
+        self.play(Vanish(hidden), *[Vanish(n) for n in names], run_time=0.4)
+        self.play(*[Slide(k, p) for k, p in zip(kernels, reversed(pile))],
+                  run_time=1.0)
         filter_label = text(f"filter 0 {_shape(n_ch, kh, kw)}", style.LABEL_SIZE, style.KERNEL)
         filter_label.next_to(VGroup(*kernels), UP, buff=0.2)
-        self.play(FadeIn(filter_label), run_time=0.5)
-        note = self.caption("with ONE input channel (a grey image) the filter is just one "
-                            "kernel: the two words coincide", color=style.MUTED)
-        self.play(FadeIn(note), run_time=0.5)
+        self.play(Appear(filter_label), run_time=0.5)
+        note = self.sum_line("with ONE input channel (a grey image) a filter is just one "
+                             "kernel: the two words coincide", color=style.MUTED,
+                             size=style.SUBTITLE_SIZE)
+        self.play(Vanish(words2), run_time=0.3)
+        self.play(Appear(note), run_time=0.5)
         self.wait(1.0)
 
-        # 3. N filters -> N output channels = N feature maps.
-        icell = cell_size(h + 2, w + 2, 3.0, 3.4, 0.5)
-        channels = [NumberGrid((h, w), data.input[c], cell=icell, color=style.channel_color(c),
-                               fill_opacity=0.35, solid=True) for c in range(n_ch)]
-        in_stack = labelled(stack(channels, 0.25), f"input {_shape(n_ch, h, w)}",
-                            style.SMALL_SIZE, style.INPUT)
-        slot = 5.3 / n_f
-        fcell = cell_size(kh + 2, kw + 2, 2.2, slot - 0.4, 0.42)
-        ocell = cell_size(oh, ow, 2.6, slot - 0.45, 0.55)
-        filters, maps = VGroup(), VGroup()
+        # 3. The table: channels on top, one row per filter, its bias, its feature map.
+        subtitle = self.subtitle(f"input {_shape(n_ch, h, w)}, {n_f} filters "
+                                 f"{_shape(n_f, n_ch, kh, kw)}, stride "
+                                 f"{data.strides[0] if data.strides[0] == data.strides[1] else data.strides}, "
+                                 f"{format_padding(data.padding)}")
+        top = subtitle.get_bottom()[1] - 0.12
+        rows = h + n_f * kh
+        c = cell_size(rows, n_ch * w, 6.4, top - style.CONTENT_BOTTOM - 0.4 - 0.3 * n_f, 0.5)
+        channels = [NumberGrid((h, w), data.input[i], cell=c, color=style.channel_color(i),
+                               fill_opacity=0.35, solid=True) for i in range(n_ch)]
+        heads = VGroup(*[labelled(g, _channel_name(i, n_ch), style.SMALL_SIZE,
+                                  style.channel_color(i)) for i, g in enumerate(channels)])
+        heads.arrange(RIGHT, buff=0.45, aligned_edge=DOWN)
+        table = [[self.kernel(data.filters[f, i], i, c) for i in range(n_ch)]
+                 for f in range(n_f)]
+        previous = heads
         for f in range(n_f):
-            grids = [NumberGrid((kh, kw), data.filters[f, c], cell=fcell, color=style.KERNEL,
-                                fill_opacity=0.3, solid=True) for c in range(n_ch)]
-            filters.add(labelled(stack(grids, 0.16), f"filter {f}", style.SMALL_SIZE,
-                                 style.KERNEL, buff=0.12))
-            fmap = NumberGrid((oh, ow), data.feature_maps[f], cell=ocell, color=style.OUTPUT,
+            for i, k in enumerate(table[f]):
+                k.next_to(previous, DOWN, buff=0.3).match_x(channels[i])
+            previous = VGroup(*table[f])
+        rows_box = VGroup(heads, *[VGroup(*r) for r in table])
+        row_names = VGroup(text("input", style.SMALL_SIZE, style.INPUT)
+                           .next_to(channels[0], LEFT, buff=0.35))
+        biases, maps, arrows, map_names = [], [], VGroup(), VGroup()
+        for f in range(n_f):
+            row_names.add(text(f"filter {f}", style.SMALL_SIZE, style.KERNEL)
+                          .next_to(table[f][0], LEFT, buff=0.35).align_to(row_names[0], RIGHT))
+            bias = NumberGrid((1, 1), [[data.bias[f]]], cell=max(c, 0.45), color=style.BIAS,
                               fill_opacity=0.3)
-            maps.add(labelled(fmap, f"feature map {f} = output channel {f}", style.SMALL_SIZE,
-                              style.OUTPUT, buff=0.12, max_width=5.2))
-        filters.arrange(DOWN, buff=0.3)
-        maps.arrange(DOWN, buff=0.3)
-        for fl, m in zip(filters, maps):
-            m.match_y(fl)
-        place(in_stack, -4.6)
-        place(filters, -0.6)
-        maps.set_x(4.0)
-        fit(maps, max_width=5.6)
-        maps.set_x(4.1)
-        in_arrows = VGroup(*[Arrow(in_stack.get_right(), fl.get_left(), buff=0.15,
-                                   color=style.MUTED, stroke_width=3) for fl in filters])
-        out_arrows = VGroup(*[Arrow(fl.get_right(), m.get_left(), buff=0.15,
-                                    color=style.OUTPUT, stroke_width=3)
-                              for fl, m in zip(filters, maps)])
+            bias_group = VGroup(text("+ bias", style.SMALL_SIZE, style.BIAS), bias)
+            bias_group.arrange(RIGHT, buff=0.15).next_to(table[f][-1], RIGHT, buff=0.35)
+            biases.append(bias_group)
+            fmap = NumberGrid((oh, ow), data.feature_maps[f], cell=c * kh / oh,
+                              color=style.OUTPUT, fill_opacity=0.3)
+            fmap.next_to(bias_group, RIGHT, buff=0.9)
+            maps.append(fmap)
+            arrows.add(Arrow(bias_group.get_right(), fmap.get_left(), buff=0.12,
+                             color=style.OUTPUT, stroke_width=3))
+            map_names.add(text(f"feature map {f}", style.SMALL_SIZE, style.OUTPUT)
+                          .next_to(fmap, RIGHT, buff=0.2))
+        whole = VGroup(rows_box, row_names, *biases, *maps, arrows, map_names)
+        place(whole, 0, top=top)
 
         words3 = self.sum_line(f"{n_f} filters {_shape(n_f, n_ch, kh, kw)} \u2192 {n_f} output "
                                f"channels = {n_f} feature maps {_shape(n_f, oh, ow)}",
                                color=style.OUTPUT)
-        self.play(FadeOut(note), FadeOut(filter_label),
-                  ReplacementTransform(VGroup(*kernels), filters[0][1]),
-                  FadeIn(filters[0][0]), FadeIn(in_stack), run_time=1.2)
-        self.play(*[FadeIn(fl) for fl in filters[1:]], *[GrowArrow(a) for a in in_arrows],
-                  run_time=1.0)
-        self.play(*[GrowArrow(a) for a in out_arrows], *[FadeIn(m, shift=RIGHT * 0.3)
-                                                         for m in maps],
-                  ReplacementTransform(words2, words3), run_time=1.4)
+        self.play(Vanish(note), Vanish(filter_label), Vanish(VGroup(*kernels)),
+                  run_time=0.4)
+        self.play(Appear(subtitle), Appear(heads), Appear(row_names[0]), run_time=0.8)
+        for f in range(n_f):
+            self.play(Appear(VGroup(*table[f])), Appear(row_names[f + 1]), Appear(biases[f]),
+                      run_time=0.7)
+        self.play(*[GrowArrow(a) for a in arrows], *[Appear(m) for m in maps],
+                  Appear(map_names), Appear(words3), run_time=1.0)
         self.wait(0.8)
-        final = self.caption("a channel and a feature map are the same thing: these "
-                             f"{n_f} maps are the {n_f} input channels of the next layer",
-                             color=style.TEXT)
-        self.play(FadeIn(final), run_time=0.6)
+
+        # 4. One output of each map, recomputed from what is on screen.
+        (pad_top, _), (pad_left, _) = data.pads    # the top-left window, clipped to the input
+        line, previous_marks = words3, ()
+        for f in range(n_f):
+            windows = VGroup(*[g.window(0, 0, min(h, kh - pad_top), min(w, kw - pad_left),
+                                        stroke_width=4) for g in channels])
+            frames = VGroup(*[k.window(0, 0, kh, kw, stroke_width=4, fill_opacity=0)
+                              for k in table[f]], biases[f][1].cell_box(0, 0, style.BIAS),
+                            maps[f].cell_box(0, 0))
+            sums = " + ".join(_term(v) for v in data.partials[f, :, 0, 0])
+            new = self.sum_line(f"feature map {f}, top-left cell: {sums} + bias "
+                                f"{_term(data.bias[f])} = {format_number(data.feature_maps[f, 0, 0])}",
+                                color=style.OUTPUT)
+            self.play(Vanish(line), *[Vanish(m) for m in previous_marks], run_time=0.3)
+            self.play(Appear(windows), Create(frames), Appear(new), run_time=0.9)
+            if f == 0:
+                self.mark_poster()
+            self.wait(1.2)
+            line, previous_marks = new, (windows, frames)
+
+        final = self.sum_line("a channel and a feature map are the same thing: these "
+                              f"{n_f} maps are the {n_f} input channels of the next layer",
+                              size=style.SUBTITLE_SIZE)
+        self.play(Vanish(line), *[Vanish(m) for m in previous_marks], run_time=0.3)
+        self.play(Appear(final), run_time=0.6)
         self.wait(2.0)

@@ -1,40 +1,51 @@
 """LearnedFilters: the simple CNN's 32 real 5x5 filters and what they make of a digit.
 
 1. The first convolution's 32 filters (5x5 each, one input channel, so each filter
-   is one kernel), with filter 0's 25 weights written out.
-2. A real MNIST test digit turned into 32 feature maps (32, 28, 28): feature map k
-   is relu(digit (x) filter k + bias k) ("same" padding keeps 28x28).
-3. 2x2 max pooling: (32, 28, 28) -> (32, 14, 14).
+   is one kernel) in the figures' red/blue colours, with filter 0's 25 weights and
+   its bias written out on the same colours (the poster).
+2. A real MNIST test digit turned into 32 feature maps: each map is drawn right
+   beside the filter that made it (map k = relu(digit (x) filter k + bias k);
+   "same" padding keeps 28x28). The tiles of each picture are one image
+   (:func:`convviz.scenes.widgets.mosaic`), which keeps the render cheap.
+3. 2x2 max pooling: (28, 28, 32) -> (14, 14, 32), shown large for the first maps.
 
-Every weight and pixel comes from :func:`convviz.scene_data.learned_filters_data`
-(``convviz.inspect.filters`` / ``feature_maps`` of the model).
+Shapes are written as Keras gives them in the model's data format, which the
+subtitle names once. Every weight and pixel comes from
+:func:`convviz.scene_data.learned_filters_data` (``convviz.inspect.filters`` /
+``feature_maps`` of the model).
 
     manim -ql scenes/learned_filters.py LearnedFilters
     convviz render LearnedFilters --digit-index 3
 """
 from __future__ import annotations
 
+import numpy as np
 from manim import (
-    DOWN, LEFT, RIGHT, UP, AnimationGroup, Arrow, Create, FadeIn, FadeOut, GrowArrow, Group,
-    LaggedStart, ReplacementTransform, SurroundingRectangle, Write,
+    DOWN, LEFT, RIGHT, UP, Arrow, Create, Group, GrowArrow, SurroundingRectangle, VGroup,
 )
 
 from . import style
-from convviz.scene_data import format_number
-from .widgets import ConvvizScene, NumberGrid, fit, image, text
+from convviz.scene_data import format_number, format_padding
+from .fades import Appear, Vanish
+from .widgets import (
+    ConvvizScene, NumberGrid, box_of, colorize, colormap_colors, fit, framed_pixels, image,
+    labelled, mosaic, text,
+)
 
 COLS = 8
+POOL_SHOWN = 8        # maps shown large in the pooling part
 
 
-def _tile(images, cell: float, gap: float, color, stroke: float = 1.5) -> Group:
-    """Images in a grid of ``COLS`` columns, each framed in ``color``."""
-    tiles = Group()
-    for k, img in enumerate(images):
-        frame = SurroundingRectangle(img, color=color, buff=0.0, stroke_width=stroke)
-        tile = Group(img, frame)
-        tile.move_to(RIGHT * (k % COLS) * (cell + gap) + DOWN * (k // COLS) * (cell + gap))
-        tiles.add(tile)
-    return tiles
+def _shape(shape) -> str:
+    return "(" + ", ".join(str(d) for d in shape) + ")"
+
+
+def _rows(tiles, cols: int = COLS):
+    return [tiles[i:i + cols] for i in range(0, len(tiles), cols)]
+
+
+def _blank(tile) -> np.ndarray:
+    return np.zeros_like(tile)
 
 
 class LearnedFilters(ConvvizScene):
@@ -43,92 +54,129 @@ class LearnedFilters(ConvvizScene):
         n, kh, kw = data.filters.shape
         _, h, w = data.feature_maps.shape
         _, ph, pw = data.pooled.shape
-        model_name = self.model.name if self.model is not None else self.cfg.model
+        vmax = float(np.abs(data.filters).max()) or 1.0           # one scale, as plot_filters
+        weights = (-vmax, vmax)
+        lim = (min(0.0, float(data.feature_maps.min())), float(data.feature_maps.max()))
 
-        # 1. The filters.
-        title = self.title(f"What {model_name} learned: {n} filters of {kh}\u00d7{kw} "
+        def filter_tile(k, scale, border=2):
+            return framed_pixels(colorize(data.filters[k], style.WEIGHT_CMAP, weights), scale,
+                                 style.KERNEL, border)
+
+        def map_tile(values, scale, color):
+            return framed_pixels(colorize(values, style.ACTIVATION_CMAP, lim), scale, color)
+
+        # 1. The filters, filter 0's weights written on their colours.
+        title = self.title(f"What {data.model_name} learned: {n} filters of {kh}\u00d7{kw} "
                            f"(layer {data.conv_layer})")
-        cell, gap = 0.78, 0.12
-        filters = _tile([image(p, cell) for p in data.filter_pixels], cell, gap, style.KERNEL)
-        filters.move_to(LEFT * 2.75 + UP * 0.2)
-        zoom = NumberGrid((kh, kw), data.filters[0], cell=0.85, color=style.KERNEL,
-                          fill_opacity=0.3, uniform=True)
-        zoom.move_to(RIGHT * 4.55 + UP * 0.1)
-        zoom_label = text(f"filter 0 (top left): {kh * kw} learned weights", style.SMALL_SIZE,
-                          style.KERNEL)
-        zoom_label.next_to(zoom, UP, buff=0.2)
-        bias_label = text(f"bias {format_number(data.bias[0], 3)}", style.SMALL_SIZE,
-                          style.BIAS)
-        bias_label.next_to(zoom, DOWN, buff=0.2)
-        pointer = SurroundingRectangle(filters[0], color=style.KERNEL, buff=0.05,
-                                       stroke_width=5)
-        caption = self.caption("mid-grey = 0, lighter = positive weight, darker = negative; "
-                               "one input channel, so each filter is one kernel",
-                               color=style.MUTED)
-        self.play(Write(title), LaggedStart(*[FadeIn(t) for t in filters], lag_ratio=0.03),
-                  run_time=1.6)
-        self.play(FadeIn(zoom_label), FadeIn(zoom), FadeIn(bias_label), Create(pointer),
-                  FadeIn(caption), run_time=1.2)
-        self.wait(1.5)
+        subtitle = self.subtitle(f"{data.model_name} is {data.data_format}: every shape below "
+                                 "is Keras' " + ("(height, width, channels)"
+                                                 if data.data_format == "channels_last"
+                                                 else "(channels, height, width)"))
+        pixels, boxes = mosaic(_rows([filter_tile(k, 80 // max(kh, kw), 3) for k in range(n)]), 10)
+        filters = _image(pixels, width=7.6).move_to(LEFT * 2.85 + UP * 0.45)
+        zoom = NumberGrid((kh, kw), data.filters[0], cell=0.74, color=style.KERNEL, uniform=True,
+                          fills=colormap_colors(data.filters[0], style.WEIGHT_CMAP, weights))
+        zoom_box = labelled(zoom, f"filter 0: its {kh * kw} weights", style.SMALL_SIZE,
+                            style.KERNEL)
+        zoom_box.move_to(RIGHT * 4.55 + UP * 0.55)
+        bias_label = text(f"bias {format_number(data.bias[0], 3)}", style.SMALL_SIZE, style.BIAS)
+        bias_label.next_to(zoom, DOWN, buff=0.15)
+        pointer = SurroundingRectangle(box_of(filters, pixels.shape, boxes[0]), color=style.BIAS,
+                                       buff=0.04, stroke_width=5)
+        legend = self._legend(weights).next_to(filters, DOWN, buff=0.3)
+        words = self.sum_line(f"red: positive weight, blue: negative; one input channel, so "
+                              f"each filter is one {kh}\u00d7{kw} kernel", size=style.SUBTITLE_SIZE)
+        self.play(Appear(title), Appear(subtitle), Appear(filters), run_time=1.2)
+        self.play(Appear(zoom_box), Appear(bias_label), Create(pointer), Appear(legend),
+                  Appear(words), run_time=1.2)
+        self.mark_poster()
+        self.wait(2.0)
 
-        # 2. A digit through the filters: 32 feature maps.
-        digit = image(data.digit, 2.6)
-        digit_frame = SurroundingRectangle(digit, color=style.INPUT, buff=0.0, stroke_width=2)
-        label = f"MNIST test digit #{self.cfg.digit_index}"
+        # 2. A digit through the filters: each map drawn beside the filter that made it.
+        digit = _image(framed_pixels(data.digit, 1, style.INPUT, 1), height=1.8)
+        digit.move_to(LEFT * 5.9 + UP * 0.3)
+        label = f"test digit #{self.cfg.digit_index}"
         if data.label is not None:
             label += f" (a {data.label})"
-        digit_box = Group(digit, digit_frame)
-        digit_box.move_to(LEFT * 5.3 + UP * 0.2)
-        digit_label = fit(text(label, style.SMALL_SIZE, style.INPUT), max_width=3.2)
-        digit_label.next_to(digit_box, UP, buff=0.2)
-        digit_shape = text(f"(1, {data.digit.shape[0]}, {data.digit.shape[1]})",
-                           style.SMALL_SIZE, style.INPUT).next_to(digit_box, DOWN, buff=0.2)
-        maps = _tile([image(p, cell) for p in data.map_pixels], cell, gap, style.OUTPUT)
-        maps.move_to(RIGHT * 1.9 + UP * 0.2)
-        maps_label = text(f"{n} feature maps ({n}, {h}, {w})", style.LABEL_SIZE, style.OUTPUT)
-        maps_label.next_to(maps, UP, buff=0.2)
-        arrow = Arrow(digit_box.get_right(), maps.get_left(), buff=0.15, color=style.KERNEL,
+        digit_label = fit(text(label, style.SMALL_SIZE, style.INPUT), max_width=2.0)
+        digit_label.next_to(digit, UP, buff=0.15)
+        digit_shape = text(_shape(data.input_shape), style.SMALL_SIZE, style.INPUT)
+        digit_shape.next_to(digit, DOWN, buff=0.15)
+        small = [filter_tile(k, 40 // max(kh, kw)) for k in range(n)]
+        big = [map_tile(m, max(1, 84 // max(h, w)), style.OUTPUT) for m in data.feature_maps]
+        only_filters = _rows([mosaic([[f, _blank(m)]], 6)[0] for f, m in zip(small, big)])
+        only_maps = _rows([mosaic([[_blank(f), m]], 6)[0] for f, m in zip(small, big)])
+        left_pixels, _ = mosaic(only_filters, 16)
+        right_pixels, _ = mosaic(only_maps, 16)
+        pairs_filters = _image(left_pixels, width=10.45)
+        pairs_filters.move_to(UP * 0.3).align_to(LEFT * 4.3, LEFT)
+        pairs_maps = _image(right_pixels, width=10.45).move_to(pairs_filters)
+        maps_label = text(f"{n} feature maps {_shape(data.map_shape)}, each beside its filter",
+                          style.SMALL_SIZE, style.OUTPUT).next_to(pairs_filters, UP, buff=0.15)
+        arrow = Arrow(digit.get_right(), pairs_filters.get_left(), buff=0.12, color=style.KERNEL,
                       stroke_width=4)
-        arrow_label = text(f"{n} filters", style.SMALL_SIZE, style.KERNEL)
-        arrow_label.next_to(arrow, UP, buff=0.1)
         title2 = self.title(f"One digit through the {n} filters: {n} feature maps")
-        caption2 = self.caption(f"feature map k = relu(digit \u2297 filter k + bias k); "
-                                f"\"same\" padding keeps {h}\u00d7{w}", color=style.MUTED)
-        self.play(FadeOut(zoom), FadeOut(zoom_label), FadeOut(bias_label), FadeOut(pointer),
-                  ReplacementTransform(title, title2), ReplacementTransform(caption, caption2),
-                  filters.animate.move_to(maps.get_center()), run_time=1.0)
-        self.play(FadeIn(digit_box), FadeIn(digit_label), FadeIn(digit_shape),
-                  GrowArrow(arrow), FadeIn(arrow_label), run_time=1.0)
-        self.play(LaggedStart(*[AnimationGroup(FadeOut(f), FadeIn(m)) for f, m in zip(filters, maps)],
-                              lag_ratio=0.04), FadeIn(maps_label), run_time=2.4)
+        words2 = self.sum_line(f"feature map k = relu(digit \u2297 filter k + bias k); "
+                               f"{self._keeps(data)}", size=style.SUBTITLE_SIZE)
+        self.play(Vanish(title), Vanish(zoom_box), Vanish(bias_label), Vanish(pointer),
+                  Vanish(legend), Vanish(words), Vanish(filters), run_time=0.5)
+        self.play(Appear(title2), Appear(pairs_filters), Appear(digit), Appear(digit_label),
+                  Appear(digit_shape), GrowArrow(arrow), run_time=1.0)
+        self.play(Appear(pairs_maps), Appear(maps_label), Appear(words2), run_time=1.5)
         self.wait(1.5)
 
-        # 3. Pooling: 28x28 -> 14x14, drawn at half the size beside the maps.
-        before = Group(maps.copy(), maps_label.copy())
-        before.move_to(LEFT * 6.65 + UP * 0.2, aligned_edge=LEFT)
-        pooled = _tile([image(p, cell / 2) for p in data.pooled_pixels], cell / 2, gap,
-                       style.POOL, stroke=1.2)
-        pooled.move_to(RIGHT * 6.6 + UP * 0.2, aligned_edge=RIGHT)
-        pooled.match_y(before[0])
-        pooled_label = text(f"pooled ({n}, {ph}, {pw})", style.LABEL_SIZE, style.POOL)
-        pooled_label.next_to(pooled, UP, buff=0.2)
-        pool_arrow = Arrow(before[0].get_right(), pooled.get_left(), buff=0.15,
-                           color=style.POOL, stroke_width=4)
-        pool_arrow_label = text("2\u00d72 max", style.SMALL_SIZE, style.POOL)
-        pool_arrow_label.next_to(pool_arrow, UP, buff=0.1)
-        title3 = self.title(f"2\u00d72 max pooling: ({n}, {h}, {w}) \u2192 ({n}, {ph}, {pw})")
-        caption3 = self.caption(f"each map keeps the largest value of every 2\u00d72 window: "
-                                f"{h}\u00d7{w} \u2192 {ph}\u00d7{pw}, drawn at half the size",
-                                color=style.MUTED)
-        self.play(ReplacementTransform(title2, title3), ReplacementTransform(caption2, caption3),
-                  run_time=0.6)
-        self.play(FadeOut(digit_box), FadeOut(digit_label), FadeOut(digit_shape),
-                  FadeOut(arrow), FadeOut(arrow_label),
-                  maps.animate.move_to(before[0]), maps_label.animate.move_to(before[1]),
+        # 3. Pooling, large, for the first maps.
+        shown = min(POOL_SHOWN, n)
+        scale = max(1, 112 // max(h, w))
+        tiles = [mosaic([[map_tile(data.feature_maps[k], scale, style.OUTPUT),
+                          map_tile(data.pooled[k], scale * h // ph, style.POOL)]], 44)
+                 for k in range(shown)]
+        pixels, boxes = mosaic(_rows([t[0] for t in tiles], 4), 40)
+        pooling = _image(pixels, width=13.4).move_to(UP * 0.15)
+        marks = VGroup()
+        for (top, left, _, _), (_, inner) in zip(boxes, tiles):
+            before, after = (box_of(pooling, pixels.shape, (top + t, left + l, hh, ww))
+                             for t, l, hh, ww in inner)
+            marks.add(Arrow(before.get_right(), after.get_left(), buff=0.08, color=style.POOL,
+                            stroke_width=3, max_tip_length_to_length_ratio=0.45))
+        names = VGroup(*[text(f"map {k}", style.SMALL_SIZE, style.MUTED)
+                         .next_to(box_of(pooling, pixels.shape, boxes[k]), UP, buff=0.1)
+                         for k in range(shown)])
+        title3 = self.title(f"{data.pool_size[0]}\u00d7{data.pool_size[1]} max pooling: "
+                            f"{_shape(data.map_shape)} \u2192 {_shape(data.pooled_shape)}")
+        words3 = self.sum_line(f"each {data.pool_size[0]}\u00d7{data.pool_size[1]} window keeps "
+                               f"its largest value, {h}\u00d7{w} \u2192 {ph}\u00d7{pw} "
+                               f"(maps 0 to {shown - 1} of {n}, drawn at one size)",
+                               size=style.SUBTITLE_SIZE)
+        self.play(Vanish(title2), Vanish(words2), Vanish(pairs_filters), Vanish(pairs_maps),
+                  Vanish(maps_label), Vanish(digit), Vanish(digit_label),
+                  Vanish(digit_shape), Vanish(arrow), run_time=0.6)
+        self.play(Appear(title3), Appear(pooling), Appear(marks), Appear(names), Appear(words3),
                   run_time=1.0)
-        self.play(GrowArrow(pool_arrow), FadeIn(pool_arrow_label), run_time=0.6)
-        copies = [m.copy() for m in maps]
-        self.play(LaggedStart(*[c.animate.scale(0.5).move_to(p) for c, p in zip(copies, pooled)],
-                              lag_ratio=0.03), FadeIn(pooled_label), run_time=1.8)
-        self.play(*[FadeOut(c) for c in copies], *[FadeIn(p) for p in pooled], run_time=0.5)
         self.wait(2.0)
+
+    @staticmethod
+    def _keeps(data) -> str:
+        """What the convolution's padding does to the map size (from the shapes)."""
+        (h, w), (mh, mw) = data.digit.shape, data.feature_maps.shape[1:]
+        verb = "keeps" if (h, w) == (mh, mw) else "gives"
+        return f"{format_padding(data.conv_padding)} {verb} {mh}\u00d7{mw}"
+
+    def _legend(self, limits) -> Group:
+        """The weight colours from ``-vmax`` to ``vmax`` with their values."""
+        lo, hi = limits
+        strip = image(colorize(np.linspace(lo, hi, 64)[None], style.WEIGHT_CMAP, limits), 0.22)
+        strip.stretch_to_fit_width(3.2)
+        left = text(format_number(lo, 2), style.SMALL_SIZE, style.TEXT)
+        right = text(format_number(hi, 2), style.SMALL_SIZE, style.TEXT)
+        zero = text("0", style.SMALL_SIZE, style.TEXT).next_to(strip, DOWN, buff=0.08)
+        left.next_to(strip, LEFT, buff=0.15)
+        right.next_to(strip, RIGHT, buff=0.15)
+        return Group(left, strip, right, zero)
+
+
+def _image(pixels, *, width: float | None = None, height: float | None = None):
+    """:func:`image` of ``pixels`` at the given width (or height)."""
+    if height is None:
+        height = width * pixels.shape[0] / pixels.shape[1]
+    return image(pixels, height)

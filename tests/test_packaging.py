@@ -1,0 +1,91 @@
+"""The package as a user gets it: a wheel built from this checkout, installed elsewhere.
+
+The ``wheel`` fixture builds the wheel once per session (``uv build --wheel``) from
+a copy of the checkout, so the build's ``build/`` and ``*.egg-info`` folders never
+land in the sources. Tests that install it make a fresh venv outside the checkout
+and run it from there with an environment built from scratch (no ``PYTHONPATH``
+pointing back at the sources).
+
+The dependencies are installed with ``uv pip install --offline``: from uv's cache
+(the one that installed the development venv), as hardlinks, in a few seconds
+instead of minutes of downloading TensorFlow and Manim; a package missing from the
+cache fails the install with uv's own message instead of reaching the network.
+"""
+from __future__ import annotations
+
+import pathlib
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from convviz import render as R
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+UV = [sys.executable, "-m", "uv"]
+NOT_SOURCES = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__",
+                                     ".pytest_cache", ".hypothesis", "media", "convviz-out")
+
+
+def run(command, **kwargs) -> subprocess.CompletedProcess:
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600, **kwargs)
+    assert result.returncode == 0, f"{command} failed:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
+    return result
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory) -> pathlib.Path:
+    """The convviz wheel built from (a copy of) this checkout."""
+    root = tmp_path_factory.mktemp("wheel")
+    sources = root / "src"
+    shutil.copytree(REPO, sources, ignore=NOT_SOURCES)
+    run(UV + ["build", "--wheel", "--out-dir", str(root / "dist"), str(sources)])
+    (built,) = (root / "dist").glob("convviz-*.whl")
+    return built
+
+
+def clean_env(home: pathlib.Path) -> dict:
+    """An environment from scratch: nothing of this checkout, the cache in ``home``."""
+    return {"PATH": "/usr/bin:/bin", "HOME": str(home), "CONVVIZ_HOME": str(home / "convviz"),
+            "LANG": "C.UTF-8", "TMPDIR": str(home)}
+
+
+@pytest.mark.slow
+def test_the_wheel_holds_every_scene_module_and_the_data(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    scenes = sorted(p.name for p in (REPO / "convviz" / "scenes").glob("*.py"))
+    assert scenes and all(f"convviz/scenes/{name}" in names for name in scenes), scenes
+    for module in set(R.SCENES.values()):                  # every scene's module is there
+        assert f"convviz/scenes/{module}.py" in names
+    data = [p.name for p in (REPO / "convviz" / "data" / "mnist").iterdir()]
+    assert all(f"convviz/data/mnist/{name}" in names for name in data)
+    assert not any(n.startswith(("scenes/", "tests/")) for n in names)
+
+
+@pytest.mark.slow
+@pytest.mark.render
+def test_an_installed_wheel_renders_a_scene_outside_the_checkout(wheel, tmp_path):
+    venv = tmp_path / "venv"
+    run(UV + ["venv", "--python", sys.executable, str(venv)])
+    python = venv / "bin" / "python"
+    run(UV + ["pip", "install", "--offline", "--python", str(python), str(wheel)])
+    home = tmp_path / "home"
+    work = tmp_path / "elsewhere"
+    for folder in (home, work):
+        folder.mkdir()
+    env = clean_env(home)
+
+    where = run([str(python), "-c", "import convviz.scenes.kernel_slide as k; print(k.__file__)"],
+                cwd=work, env=env).stdout.strip()
+    assert pathlib.Path(where).is_relative_to(venv), where     # the installed copy, not ours
+
+    video = work / "k.mp4"
+    run([str(venv / "bin" / "convviz"), "render", "KernelSlide", "--width", "256", "--height",
+         "144", "--fps", "5", "--output", str(video)], cwd=work, env=env)
+    n, size, frames = R.read_video(video, (0.5, 1.0))
+    assert n > 10 and size == (256, 144) and [f.size for f in frames] == [size, size]
+    rendered = list((home / "convviz" / "renders").glob("KernelSlide-256x144-5fps-*.mp4"))
+    assert len(rendered) == 1 and R.poster_frame(rendered[0]) is not None   # poster kept
+    assert sorted(p.name for p in work.iterdir()) == ["k.mp4"]  # nothing else left here
