@@ -1,9 +1,12 @@
 """convviz: teach and verify 2-D convolution.
 
 The numpy core (``conv2d``, pooling, the step-by-step ``trace_conv2d``, the conv
-family, ``receptive_field``) is imported here; modules that need TensorFlow, matplotlib or Manim are imported
-on demand (``convviz.keras_check``, ``convviz.models``, ``convviz.plot``...).
+family, ``receptive_field``) is imported here and needs numpy alone; modules that need
+TensorFlow, matplotlib or Manim are imported on demand (``convviz.keras_check``,
+``convviz.models``, ``convviz.plot``...) and say which extra to install when it is
+missing (:class:`MissingExtra`).
 """
+from ._extras import MissingExtra
 from .conv import (
     avg_pool2d,
     conv2d,
@@ -50,4 +53,5 @@ __all__ = [
     "receptive_field_steps",
     "ReceptiveField",
     "LayerSpec",
+    "MissingExtra",
 ]

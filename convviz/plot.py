@@ -25,8 +25,13 @@ import os
 import pathlib
 
 import numpy as np
-from matplotlib.figure import Figure
-from matplotlib.patches import ConnectionPatch, Rectangle
+
+from ._extras import require
+
+require("matplotlib", "plot", "convviz.plot")
+
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import ConnectionPatch, Rectangle  # noqa: E402
 
 __all__ = [
     "plot_digits",

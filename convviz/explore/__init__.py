@@ -17,6 +17,7 @@ from __future__ import annotations
 import pathlib
 from dataclasses import dataclass
 
+from .._extras import require, require_extras
 from .arithmetic import Example, arithmetic_data, article_examples, custom_example
 from .page import build_html, write_page
 
@@ -55,8 +56,7 @@ def load_model(model, *, epochs: int | None = None, n_train: int | None = None):
             raise FileNotFoundError(f"model file {str(path)!r} does not exist")
         if path.suffix != ".keras":
             raise ValueError(f"model must be a model name or a .keras file, got {str(path)!r}")
-        import keras
-
+        keras = require("keras", "keras", "convviz.explore")
         return keras.saving.load_model(path), f"The Keras model {path.name} ({{params}} parameters)."
     if isinstance(model, str):
         from ..models import check_name
@@ -79,6 +79,9 @@ def explorer_data(examples=None, model=None, digits=None, *, epochs: int | None 
     """The page data: ``{"arith": ..., "net": ... or None}`` (see :func:`write_explorer`)."""
     if model is None and (digits is not None or epochs is not None or n_train is not None):
         raise ValueError("digits, epochs and n_train need a model (part 2); got model=None")
+    if model is not None:        # part 2 draws with Keras, colours with matplotlib
+        require_extras("convviz.explore's network part", "keras", "plot",
+                       hint="model=None gives part 1 alone")
     data = {"arith": arithmetic_data(examples), "net": None}
     if model is not None:
         from .network import network_data
