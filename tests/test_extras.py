@@ -188,6 +188,18 @@ print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))
     assert json.loads(result.stdout.splitlines()[-1]) == []
 
 
+def test_import_convviz_and_its_displays_need_numpy_alone():
+    code = _blocking(ALL) + """import sys, json, numpy as np
+import convviz
+from convviz.worked import single_channel_example
+trace = convviz.trace_conv2d(*single_channel_example())
+print(json.dumps([trace.output.squeeze().tolist(), "<table" in trace._repr_html_()]))
+"""
+    result = _python(code)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [[[12, 12, 17], [10, 17, 19], [9, 6, 14]], True]
+
+
 def test_require_converts_only_a_missing_module_of_its_extra(tmp_path, monkeypatch):
     with pytest.raises(MissingExtra) as caught:
         require("convviz_no_such_module", "plot", "my_function")
