@@ -113,6 +113,26 @@ def test_poster_is_marked_and_clear_of_the_controls(scene, models):
     assert len(poster.visible()) > 3
 
 
+# Other numbers than the article's: negative weights and a bias, a stride of 3, padded
+# channels, overlapping pooling windows. The layout must hold for them too.
+CUSTOM = [
+    ("KernelSlide", R.SceneConfig(kernel=[[1, 0, -1], [2, 0, -2], [1, 0, -1]], bias=-3,
+                                  padding="same")),
+    ("KernelSlideStride2", R.SceneConfig(input=np.arange(49).reshape(7, 7) % 10, stride=3)),
+    ("MultiChannelSum", R.SceneConfig(padding="same")),
+    ("Pooling", R.SceneConfig(input=np.arange(49).reshape(7, 7) * 3 % 31, pool_size=3,
+                              stride=2)),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scene, config", CUSTOM, ids=[c[0] for c in CUSTOM])
+def test_other_numbers_keep_the_layout_and_the_words_true(scene, config):
+    result = P.probe(scene, config)
+    assert P.layout_problems(result) == []
+    assert C.claim_problems(result.texts(), S.build(scene, R.resolve_config(scene, config))) == []
+
+
 @pytest.mark.slow
 def test_learned_filters_poster_shows_the_filters(models):
     result = probed("LearnedFilters", models)

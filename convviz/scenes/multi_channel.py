@@ -17,6 +17,9 @@ from .fades import Appear, Vanish
 from .widgets import ConvvizScene, NumberGrid, Slide, cell_size, labelled, place, text
 
 
+MIN_CELL = 0.34
+
+
 def _channel_name(c: int, n: int) -> str:
     return style.CHANNEL_NAMES[c] if n <= len(style.CHANNEL_NAMES) else f"channel {c}"
 
@@ -46,10 +49,11 @@ class MultiChannelSum(ConvvizScene):
             f"\u2192 ONE output channel {_shape(oh, ow)}")
         top = subtitle.get_bottom()[1] - 0.12
         # Top row: every channel beside its kernel. Bottom row: the partial sums.
-        pcell = cell_size(oh, ow, min(1.6, 7.5 / (n_ch + 2)), 1.3, 0.45)
+        # at least MIN_CELL, the room a number like "−1" needs; the top row gives way
+        pcell = max(MIN_CELL, cell_size(oh, ow, min(1.6, 7.5 / (n_ch + 2)), 1.3, 0.45))
         room = top - style.CONTENT_BOTTOM - 0.4 - 0.35 - (oh * pcell + 0.4)
         cell = cell_size(hp, wp + 0.85 * kw + 0.5, 13.4 / n_ch - 0.35, room, 0.62)
-        kcell = 0.85 * cell
+        kcell = max(MIN_CELL, 0.85 * cell)
         inputs, kernels, blocks = [], [], VGroup()
         for c in range(n_ch):
             color = style.channel_color(c)

@@ -15,7 +15,7 @@ import weakref
 
 import numpy as np
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Animation, FadeIn, Group, ImageMobject, LaggedStart, ManimColor,
+    DOWN, LEFT, RIGHT, UP, Animation, Group, ImageMobject, LaggedStart, ManimColor,
     Rectangle, Scene, Square, Succession, Text, VGroup, VMobject, interpolate_color,
 )
 from manim.constants import RESAMPLING_ALGORITHMS
@@ -64,6 +64,9 @@ def cell_size(rows: int, cols: int, max_width: float, max_height: float,
 def luminance(color) -> float:
     r, g, b = color.to_rgb()
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+WEIGHTS_MIN_CELL = 0.45     # smallest cell with room for a number and a weight below it
 
 
 class NumberGrid(VGroup):
@@ -145,8 +148,10 @@ class NumberGrid(VGroup):
                fill_opacity: float = 0.2, stroke_width: float = 5, weights=None) -> VGroup:
         """A rectangle over cells ``[top, top+height) x [left, left+width)``; with
         ``weights`` ``(height, width)`` each cell also shows its kernel weight, small,
-        in its bottom-right corner (as in Dumoulin & Visin's convolution arithmetic).
-        ``window[0]`` is the rectangle, ``window[1]`` the weights (maybe empty)."""
+        in its bottom-right corner (as in Dumoulin & Visin's convolution arithmetic),
+        when the cells are big enough for both numbers (:data:`WEIGHTS_MIN_CELL`,
+        numbers raised by ``lift``). ``window[0]`` is the rectangle, ``window[1]``
+        the weights (maybe empty)."""
         corner_a = self.square(top, left)
         corner_b = self.square(top + height - 1, left + width - 1)
         rect = Rectangle(width=width * self.cell, height=height * self.cell,
@@ -154,7 +159,7 @@ class NumberGrid(VGroup):
                          fill_color=color, fill_opacity=fill_opacity)
         rect.move_to((corner_a.get_center() + corner_b.get_center()) / 2)
         marks = VGroup()
-        if weights is not None:
+        if weights is not None and self.shows_weights():
             pad = 0.05 * self.cell
             for u in range(height):
                 for v in range(width):
@@ -164,6 +169,10 @@ class NumberGrid(VGroup):
                     corner = self.square(top + u, left + v).get_corner(DOWN + RIGHT)
                     marks.add(w.move_to(corner + (UP + LEFT) * pad, aligned_edge=DOWN + RIGHT))
         return VGroup(rect, marks)
+
+    def shows_weights(self) -> bool:
+        """Whether a window on this grid can write its weights in the cells."""
+        return self.lift > 0 and self.cell >= WEIGHTS_MIN_CELL
 
     def cell_box(self, i: int, j: int, color=style.KERNEL, stroke_width: float = 5,
                  fill_opacity: float = 0.0) -> Rectangle:
@@ -396,10 +405,10 @@ class ConvvizScene(Scene):
 
     def write_rest(self, numbers, moves, count: int, lag_ratio: float = 0.1,
                    base_time: float = 0.6):
-        """Write the last ``count`` positions' ``numbers`` at once (popping in one after
+        """Write the last ``count`` positions' ``numbers`` at once (fading in one after
         another) while ``moves`` carry the window(s) to the last position."""
         self.play(*moves,
-                  LaggedStart(*[FadeIn(v, scale=1.3) for v in numbers], lag_ratio=lag_ratio),
+                  LaggedStart(*[Appear(v) for v in numbers], lag_ratio=lag_ratio),
                   run_time=min(3.0, base_time + 0.1 * count))
 
 
