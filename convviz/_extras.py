@@ -45,6 +45,9 @@ class MissingExtra(ImportError):
         self.what, self.extras, self.hint = what, tuple(extras), hint
         super().__init__(self.message_for(what))
 
+    def __reduce__(self):           # pickled whole, e.g. from a worker process
+        return type(self), (self.what, self.extras, self.hint)
+
     def message_for(self, what: str) -> str:
         """The one line, said of ``what`` (a module, a function or a command)."""
         names = [EXTRAS[extra][0] for extra in self.extras]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import subprocess
 import sys
 
@@ -214,6 +215,9 @@ def test_require_converts_only_a_missing_module_of_its_extra(tmp_path, monkeypat
         require("convviz_fake_plot", "plot", "f")
     assert not isinstance(other.value, MissingExtra)
     assert other.value.name == "convviz_missing_dependency"
+
+    again = pickle.loads(pickle.dumps(caught.value))        # as from a worker process
+    assert (type(again), str(again), again.extras) == (MissingExtra, str(caught.value), ("plot",))
 
     with pytest.raises(ValueError, match="extra must be one of"):
         require_extras("f", "plots")
