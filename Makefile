@@ -3,7 +3,7 @@
 VENV := .venv
 BIN  := $(VENV)/bin
 
-.PHONY: setup tour demo test bench clean
+.PHONY: setup tour demo notebook test bench clean
 
 setup:
 	@bash scripts/setup-env.sh
@@ -13,6 +13,10 @@ tour: setup
 
 demo: setup
 	$(BIN)/convviz demo
+
+# The article's path in one notebook, in JupyterLab (it prints the address to open).
+notebook: setup
+	$(BIN)/jupyter lab examples/convolution_by_hand.ipynb
 
 test:
 	@bash scripts/setup-env.sh --with-browser

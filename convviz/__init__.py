@@ -1,9 +1,13 @@
 """convviz: teach and verify 2-D convolution.
 
 The numpy core (``conv2d``, pooling, the step-by-step ``trace_conv2d``, the conv
-family, ``receptive_field``) is imported here; modules that need TensorFlow, matplotlib or Manim are imported
-on demand (``convviz.keras_check``, ``convviz.models``, ``convviz.plot``...).
+family, ``receptive_field``) is imported here and needs numpy alone; modules that need
+TensorFlow, matplotlib or Manim are imported on demand (``convviz.keras_check``,
+``convviz.models``, ``convviz.plot``...) and say which extra to install when it is
+missing (:class:`MissingExtra`). In Jupyter, traces and figures show themselves and
+:func:`show` plays a rendered video (:mod:`convviz.notebook`).
 """
+from ._extras import MissingExtra
 from .conv import (
     avg_pool2d,
     conv2d,
@@ -23,6 +27,7 @@ from .transposed import (
 from .depthwise import depthwise_conv2d, separable_conv2d, trace_depthwise_conv2d
 from .receptive import LayerSpec, ReceptiveField, receptive_field, receptive_field_steps
 from .shapes import derive_shape, explain_shape
+from .notebook import show
 
 __version__ = "0.1.0"
 
@@ -50,4 +55,6 @@ __all__ = [
     "receptive_field_steps",
     "ReceptiveField",
     "LayerSpec",
+    "show",
+    "MissingExtra",
 ]

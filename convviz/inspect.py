@@ -24,7 +24,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._extras import require, require_extras
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+require_extras("convviz.inspect", "keras")        # checked now, imported when used
 
 __all__ = [
     "ConvLayerInfo",
@@ -36,9 +39,7 @@ __all__ = [
 
 
 def _keras():
-    import keras  # deferred: importing TensorFlow takes seconds
-
-    return keras
+    return require("keras", "keras", "convviz.inspect")   # deferred: TensorFlow takes seconds
 
 
 @dataclass(frozen=True)

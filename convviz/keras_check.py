@@ -43,11 +43,13 @@ import os
 
 import numpy as np
 
+from ._extras import require, require_extras
 from .conv import DATA_FORMATS, avg_pool2d, conv2d, max_pool2d, prepare_conv
 from .depthwise import _as_grouped, depthwise_conv2d, separable_conv2d
 from .transposed import conv2d_transpose, prepare_conv_transpose
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+require_extras("convviz.keras_check", "keras")        # checked now, imported when used
 
 __all__ = [
     "keras_conv2d",
@@ -65,9 +67,7 @@ __all__ = [
 
 
 def _keras():
-    import keras  # deferred: importing TensorFlow takes seconds
-
-    return keras
+    return require("keras", "keras", "convviz.keras_check")   # deferred: TensorFlow takes seconds
 
 
 def _float_dtype(*arrays) -> str:

@@ -31,8 +31,10 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras  # noqa: E402
-from keras import layers  # noqa: E402
+from ._extras import require  # noqa: E402
+
+keras = require("keras", "keras", "convviz.models")
+layers = keras.layers
 
 __all__ = ["MODEL_NAMES", "DEFAULT_DATA_FORMAT", "build", "check_name", "check_data_format"]
 

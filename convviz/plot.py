@@ -3,7 +3,8 @@
 Every function takes an optional ``fig=`` (a ``Figure`` or ``SubFigure`` to draw
 into) or ``ax=`` and returns the matplotlib ``Figure``; nothing here calls
 ``plt.show()`` or touches pyplot's global state, so the functions work the same
-in scripts, tests and notebooks::
+in scripts, tests and notebooks (in Jupyter a figure that is a cell's value shows
+itself as a PNG: :class:`InlineFigure`)::
 
     from convviz.plot import plot_filters, save_figure
     fig = plot_filters(kernel)                 # kernel (kh, kw, C_in, C_out)
@@ -19,14 +20,20 @@ projector-sized screen) therefore has no text under 14 px.
 """
 from __future__ import annotations
 
+import io
 import math
 import textwrap
 import os
 import pathlib
 
 import numpy as np
-from matplotlib.figure import Figure
-from matplotlib.patches import ConnectionPatch, Rectangle
+
+from ._extras import require
+
+require("matplotlib", "plot", "convviz.plot")
+
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import ConnectionPatch, Rectangle  # noqa: E402
 
 __all__ = [
     "plot_digits",
@@ -39,11 +46,26 @@ __all__ = [
     "confusion_matrix",
     "format_number",
     "save_figure",
+    "InlineFigure",
 ]
 
 WEIGHT_CMAP = "RdBu_r"
 ACTIVATION_CMAP = "viridis"
 SMALL = 9            # points: the smallest text of every figure
+INLINE_DPI = 120     # a figure shown in Jupyter: SMALL is 15 px, as on the tour's page
+
+
+class InlineFigure(Figure):
+    """The ``Figure`` every function here makes: a plain matplotlib ``Figure`` that
+    also shows itself as a PNG in Jupyter. Made without pyplot, a figure has no
+    backend to show it; ``_repr_png_`` is what IPython asks any object for. Cropped
+    to what is drawn (``bbox_inches="tight"``, as IPython's inline backend does)."""
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=INLINE_DPI, bbox_inches="tight",
+                     pad_inches=0.1)
+        return buffer.getvalue()
 
 
 # --------------------------------------------------------------------------- helpers
@@ -54,7 +76,7 @@ def _root(fig) -> Figure:
 def _new_figure(fig, figsize, **kwargs):
     """``fig`` if given (a Figure or SubFigure), else a fresh Figure of ``figsize`` inches."""
     if fig is None:
-        return Figure(figsize=figsize, **kwargs)
+        return InlineFigure(figsize=figsize, **kwargs)
     if not hasattr(fig, "add_subplot"):
         raise TypeError(f"fig must be a matplotlib Figure or SubFigure, got {type(fig).__name__}")
     return fig
@@ -809,7 +831,7 @@ def plot_confusion(model, x, y, *, ax=None, batch_size=256, class_names=None,
     k = scores.shape[1]
     matrix = confusion_matrix(y, scores, num_classes=k)
     if ax is None:
-        fig = Figure(figsize=(0.6 * k + 2.6, 0.6 * k + 1.8), layout="constrained")
+        fig = InlineFigure(figsize=(0.6 * k + 2.6, 0.6 * k + 1.8), layout="constrained")
         ax = fig.add_subplot()
     diagonal = np.eye(k, dtype=bool)
     mistakes = np.ma.masked_where(diagonal | (matrix == 0), matrix)

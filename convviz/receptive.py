@@ -227,6 +227,13 @@ class ReceptiveField:
         """True when every pixel of the clipped region can change the cell."""
         return tuple(self.rows) == self.exact_rows and tuple(self.cols) == self.exact_cols
 
+    def _repr_html_(self) -> str:
+        """Jupyter shows the recurrence as a table
+        (:func:`convviz.notebook.receptive_field_html`)."""
+        from .notebook import receptive_field_html
+
+        return receptive_field_html(self)
+
 
 # --------------------------------------------------------------------------- reading
 def _is_model(obj) -> bool:

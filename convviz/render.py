@@ -14,7 +14,9 @@ file beside it; :func:`save_poster` saves that frame. In a source
 checkout ``manim -ql scenes/<file>.py <Scene>`` works too: the scene then reads its
 config from the file named by ``$CONVVIZ_SCENE_CONFIG`` or uses the defaults.
 
-Manim is imported only inside :func:`render`, so importing this module is cheap.
+Manim is imported only inside :func:`render`, so importing this module is cheap and
+needs numpy alone; rendering and reading videos need ``convviz[scenes]`` (and the
+model scenes ``convviz[keras]``: :func:`scene_extras`).
 """
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ from numbers import Integral
 
 import numpy as np
 
+from ._extras import require, require_extras
 from .cache import atomic_path, atomic_write, cache_subdir, check_cache_writable
 
 __all__ = [
@@ -48,6 +51,7 @@ __all__ = [
     "config_from_env",
     "scene_class",
     "scene_module",
+    "scene_extras",
     "render",
     "cached_video",
     "read_video",
@@ -488,6 +492,12 @@ def _code_fingerprint(scene: str) -> str:
     return digest.hexdigest()
 
 
+def scene_extras(scene: str) -> tuple[str, ...]:
+    """The extras rendering ``scene`` needs: ``("scenes",)``, plus ``"keras"`` for a
+    scene that draws a trained model."""
+    return ("scenes", "keras") if _check_scene(scene) in MODEL_SCENES else ("scenes",)
+
+
 def render(scene: str, config: SceneConfig | None = None, *, quality: str = "low",
            pixel_width: int | None = None, pixel_height: int | None = None,
            frame_rate: int | None = None, use_cache: bool = True,
@@ -505,6 +515,7 @@ def render(scene: str, config: SceneConfig | None = None, *, quality: str = "low
     Tests pass an untrained ``convviz.models.build(...)`` so nothing trains. The
     other scenes ignore it.
     """
+    require_extras("convviz.render", *scene_extras(scene))
     target, config, manim_quality, (width, height, fps), model = _video_target(
         scene, config, quality, pixel_width, pixel_height, frame_rate, model)
     if not (use_cache and _usable_cache(target)):
@@ -578,8 +589,7 @@ def _video_damage(path) -> str | None:
     """Why the video at ``path`` is not whole, or None: its header opens, the container's
     frame count is there and every frame's packet is present (a truncated mp4 loses
     its index, or the frames after the cut), and the last frame decodes."""
-    import av
-
+    av = require("av", "scenes", "convviz.render")
     try:
         with av.open(str(path)) as container:
             if not container.streams.video:
@@ -613,8 +623,7 @@ def _model_fingerprint(model) -> str:
 
 
 def _render_uncached(scene, config, manim_quality, width, height, fps, target, model=None):
-    from manim import tempconfig
-
+    tempconfig = require("manim", "scenes", "convviz.render").tempconfig
     cls = scene_class(scene)
     with tempfile.TemporaryDirectory(prefix="convviz-render-") as media:
         settings = {
@@ -654,7 +663,7 @@ def read_video(path, fractions=None):
     The video is decoded twice, once to count the frames and once to convert only
     the picked ones, so memory stays at one frame whatever the length.
     """
-    import av
+    av = require("av", "scenes", "convviz.render")
 
     def frames():
         with av.open(str(path)) as container:
@@ -684,9 +693,6 @@ def _save_png(image, png_path) -> pathlib.Path:
     return png_path
 
 
-GIF_BYTES = 3_000_000      # the README's budget for one GIF
-
-
 def save_still(video, png_path, at: float = 1.0) -> pathlib.Path:
     """Save the frame at fraction ``at`` of ``video`` as a PNG (atomically)."""
     _, _, (image,) = read_video(video, (at,))
@@ -709,8 +715,7 @@ def save_poster(video, png_path) -> pathlib.Path:
 
     ``video`` is the path :func:`render` returned (the mark is kept beside the
     cached video; a copy made elsewhere gets the last frame)."""
-    import av
-
+    av = require("av", "scenes", "convviz.render")
     wanted = poster_frame(video)
     chosen = None
     with av.open(str(video)) as container:
@@ -721,6 +726,9 @@ def save_poster(video, png_path) -> pathlib.Path:
     if chosen is None:
         raise ValueError(f"video {str(video)!r} has no frames")
     return _save_png(chosen.to_image(), png_path)
+
+
+GIF_BYTES = 3_000_000      # the README's budget for one GIF
 
 
 def save_gif(video, gif_path, *, fps: int = 8, width: int = 640,
@@ -737,7 +745,7 @@ def save_gif(video, gif_path, *, fps: int = 8, width: int = 640,
     ``colors`` is tried, and if none fits nothing is written and ``ValueError`` says
     how big it would be.
     """
-    import av
+    av = require("av", "scenes", "convviz.render")
     from PIL import Image
 
     fps = _check_int(fps, "fps", 1)

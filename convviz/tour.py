@@ -36,6 +36,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from ._extras import require_extras
 from .cache import atomic_path, atomic_write, cache_dir
 from .outdir import OutputFolder, check_out_folder
 
@@ -623,6 +624,7 @@ def run_tour(out="convviz-out", *, quick=False, quality=None, render_videos=True
         console: a ``rich.console.Console`` for messages (default: a new one).
         jobs: worker processes for the scenes (default :func:`default_jobs`).
     """
+    check_extras(render_videos)
     from rich.console import Console
 
     from . import render as render_mod
@@ -1143,6 +1145,12 @@ def _write_manifest(result: TourResult, **settings) -> pathlib.Path:
         "items": [dataclasses.asdict(i) for i in result.items],
     }
     return atomic_write(result.out / "tour.json", json.dumps(data, indent=1))
+
+
+def check_extras(render_videos: bool = True) -> None:
+    """Raise :class:`~convviz._extras.MissingExtra` naming every extra the tour lacks:
+    TensorFlow (the model), matplotlib (the figures), Manim (the videos)."""
+    require_extras("convviz.tour", "keras", "plot", *(("scenes",) if render_videos else ()))
 
 
 def print_summary(result: TourResult, console=None) -> None:

@@ -140,6 +140,12 @@ class ConvTrace:
         """The steps of one filter on one image, in sliding order."""
         return [s for s in self.steps if s.filter == filter and s.batch == batch]
 
+    def _repr_html_(self) -> str:
+        """Jupyter shows a trace as a table of its steps (:func:`convviz.notebook.trace_html`)."""
+        from .notebook import trace_html
+
+        return trace_html(self)
+
 
 # The most steps a trace records unless asked for more (``max_steps=None``): a trace
 # keeps every window, product and sum (about 2 KB a step) for a person to read;

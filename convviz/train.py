@@ -33,8 +33,11 @@ import zipfile
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras  # noqa: E402
 import numpy as np  # noqa: E402
+
+from ._extras import require  # noqa: E402
+
+keras = require("keras", "keras", "convviz.train")     # before .models: this module's name
 
 from .cache import (atomic_path, atomic_write, cache_not_writable,  # noqa: E402
                     cache_subdir, check_cache_writable, why_not_writable)
@@ -59,7 +62,7 @@ DEFAULTS = {"epochs": 10, "batch_size": 200, "seed": 7}
 
 def seed_everything(seed: int) -> None:
     """Seed Python, numpy and TensorFlow and make TensorFlow's ops deterministic."""
-    import tensorflow as tf
+    tf = require("tensorflow", "keras", "convviz.train")
 
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"`seed` must be a non-negative int, got {seed!r}")
@@ -223,7 +226,7 @@ def _fit(cfg: dict, verbose, callbacks=()) -> tuple[keras.Model, dict]:
 
 
 def _save(model, history: dict, cfg: dict) -> None:
-    import tensorflow as tf
+    tf = require("tensorflow", "keras", "convviz.train")
 
     model_file, history_file = _paths(cfg)
     with atomic_path(model_file) as tmp:

@@ -457,6 +457,13 @@ class TransposeTrace:
             )
         return self._by_index[key]
 
+    def _repr_html_(self) -> str:
+        """Jupyter shows the trace as a table of its stamps
+        (:func:`convviz.notebook.transpose_trace_html`)."""
+        from .notebook import transpose_trace_html
+
+        return transpose_trace_html(self)
+
     def canvas_after(self, count: int, batch: int = 0) -> np.ndarray:
         """``(C_out, Hc, Wc)`` the canvas of ``batch`` after its first ``count`` stamps."""
         board = np.zeros(self.canvas.shape[1:], dtype=self.canvas.dtype)

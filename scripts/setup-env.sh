@@ -30,9 +30,9 @@ if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then
     exit 0
 fi
 
-echo "setup: creating $VENV and installing convviz[dev] (uv)"
+echo "setup: creating $VENV and installing convviz[all,dev] (uv)"
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --upgrade uv
-"$VENV/bin/python" -m uv pip install -q --python "$VENV/bin/python" -e ".[dev]"
+"$VENV/bin/python" -m uv pip install -q --python "$VENV/bin/python" -e ".[all,dev]"
 echo "$want" > "$STAMP.tmp" && mv "$STAMP.tmp" "$STAMP"
 echo "setup: done"

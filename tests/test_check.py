@@ -539,5 +539,5 @@ def test_without_hypothesis_the_strategies_say_which_extra_to_install():
                             timeout=60)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
-        "ImportError: convviz.testing.strategies needs hypothesis: "
+        "convviz.MissingExtra: convviz.testing.strategies needs Hypothesis: "
         "pip install 'convviz[testing]'")

@@ -10,9 +10,13 @@ The dependencies are installed with ``uv pip install --offline``: from uv's cach
 (the one that installed the development venv), as hardlinks, in a few seconds
 instead of minutes of downloading TensorFlow and Manim; a package missing from the
 cache fails the install with uv's own message instead of reaching the network.
+
+Without extras the wheel brings numpy alone (the light core); ``[scenes]`` brings
+what rendering a scene needs.
 """
 from __future__ import annotations
 
+import json
 import pathlib
 import shutil
 import subprocess
@@ -46,6 +50,16 @@ def wheel(tmp_path_factory) -> pathlib.Path:
     return built
 
 
+def fresh_venv(root: pathlib.Path, requirement: str) -> pathlib.Path:
+    """A new venv in ``root/venv`` with ``requirement`` (the wheel, perhaps with extras)
+    installed offline from uv's cache; returns its ``bin`` folder."""
+    venv = root / "venv"
+    run(UV + ["venv", "--python", sys.executable, str(venv)])
+    run(UV + ["pip", "install", "--offline", "--python", str(venv / "bin" / "python"),
+              requirement])
+    return venv / "bin"
+
+
 def clean_env(home: pathlib.Path) -> dict:
     """An environment from scratch: nothing of this checkout, the cache in ``home``."""
     return {"PATH": "/usr/bin:/bin", "HOME": str(home), "CONVVIZ_HOME": str(home / "convviz"),
@@ -67,10 +81,8 @@ def test_the_wheel_holds_every_scene_module_and_the_data(wheel):
 @pytest.mark.slow
 @pytest.mark.render
 def test_an_installed_wheel_renders_a_scene_outside_the_checkout(wheel, tmp_path):
-    venv = tmp_path / "venv"
-    run(UV + ["venv", "--python", sys.executable, str(venv)])
-    python = venv / "bin" / "python"
-    run(UV + ["pip", "install", "--offline", "--python", str(python), str(wheel)])
+    bin_ = fresh_venv(tmp_path, f"{wheel}[scenes]")
+    venv, python = bin_.parent, bin_ / "python"
     home = tmp_path / "home"
     work = tmp_path / "elsewhere"
     for folder in (home, work):
@@ -89,3 +101,52 @@ def test_an_installed_wheel_renders_a_scene_outside_the_checkout(wheel, tmp_path
     rendered = list((home / "convviz" / "renders").glob("KernelSlide-256x144-5fps-*.mp4"))
     assert len(rendered) == 1 and R.poster_frame(rendered[0]) is not None   # poster kept
     assert sorted(p.name for p in work.iterdir()) == ["k.mp4"]  # nothing else left here
+
+
+@pytest.mark.slow
+def test_the_wheel_without_extras_is_the_numpy_core(wheel, tmp_path):
+    bin_ = fresh_venv(tmp_path, str(wheel))
+    installed = json.loads(run(UV + ["pip", "list", "--format", "json", "--python",
+                                     str(bin_ / "python")]).stdout)
+    assert sorted(p["name"] for p in installed) == ["convviz", "numpy"]
+    home, work = tmp_path / "home", tmp_path / "elsewhere"
+    for folder in (home, work):
+        folder.mkdir()
+    env = clean_env(home)
+
+    def python(code):
+        return subprocess.run([str(bin_ / "python"), "-c", code], capture_output=True,
+                              text=True, timeout=120, cwd=work, env=env)
+
+    core = python("""import json, importlib.util, numpy as np, convviz
+from convviz.worked import multi_channel_example, single_channel_example
+x, kernel, bias = multi_channel_example()
+print(json.dumps({
+    "file": convviz.__file__,
+    "single": convviz.conv2d(*single_channel_example()).tolist(),
+    "multi": convviz.conv2d(x, kernel, bias, data_format="channels_first")[0, 0].tolist(),
+    "absent": [m for m in ("tensorflow", "keras", "manim", "matplotlib", "av", "PIL", "rich",
+                           "hypothesis") if importlib.util.find_spec(m) is None]}))
+""")
+    assert core.returncode == 0, core.stderr
+    said = json.loads(core.stdout)
+    assert pathlib.Path(said["file"]).is_relative_to(bin_.parent)     # the installed copy
+    assert said["single"] == [[12, 12, 17], [10, 17, 19], [9, 6, 14]]  # the article's numbers
+    assert said["multi"] == [[7, 6, 5], [4, 4, 6], [8, 5, 2]]
+    assert said["absent"] == ["tensorflow", "keras", "manim", "matplotlib", "av", "PIL", "rich",
+                              "hypothesis"]
+
+    shape = run([str(bin_ / "convviz"), "shape", "--input", "28", "--kernel", "2", "--stride",
+                 "2"], cwd=work, env=env)
+    assert shape.stdout.splitlines()[-1].endswith("= floor(26/2) + 1 = 14.")
+
+    scene = subprocess.run([str(bin_ / "convviz"), "render", "KernelSlide"], capture_output=True,
+                           text=True, timeout=120, cwd=work, env=env)
+    assert (scene.returncode, scene.stdout) == (1, "")
+    assert scene.stderr.splitlines() == [
+        "convviz render needs Manim: pip install 'convviz[scenes]'"]
+    models = python("import convviz.models")
+    assert models.returncode == 1
+    assert models.stderr.splitlines()[-1] == (
+        "convviz.MissingExtra: convviz.models needs TensorFlow: pip install 'convviz[keras]'")
+    assert list(work.iterdir()) == []

@@ -6,8 +6,9 @@ inside the command functions so that ``convviz --help`` stays instant.
 
 Whatever goes wrong in a command ends in one line on stderr, never a traceback:
 bad input (exit 2), a file or folder that cannot be read or written (exit 1, naming
-the path the user gave), Ctrl-C (exit 130; every file is written atomically, so
-nothing half-written is left). TensorFlow's start-up log lines are hidden unless
+the path the user gave), a missing optional dependency (exit 1, naming the extra to
+install: ``convviz render needs Manim: pip install 'convviz[scenes]'``), Ctrl-C
+(exit 130; every file is written atomically, so nothing half-written is left). TensorFlow's start-up log lines are hidden unless
 ``--verbose`` (:mod:`convviz.cli.stderr_filter`).
 """
 from __future__ import annotations
@@ -17,6 +18,8 @@ import contextlib
 import importlib
 import os
 import sys
+
+from .._extras import MissingExtra
 
 COMMAND_MODULES = [
     "convviz.cli.core",
@@ -80,6 +83,9 @@ def main(argv=None) -> int:
                 return 2
             except OSError as exc:
                 print(f"{what}: error: {_os_error_text(exc)}", file=sys.stderr)
+                return 1
+            except MissingExtra as exc:
+                print(exc.message_for(what), file=sys.stderr)
                 return 1
             except MemoryError:
                 print(f"{what}: error: out of memory; ask for something smaller",

@@ -88,8 +88,12 @@ def explore_command(args) -> int:
     import sys
     import time
 
+    from .._extras import require_extras
     from ..explore import write_explorer
 
+    if args.model is not None:
+        require_extras("convviz explore", "keras", "plot",
+                       hint="--no-model writes the arithmetic part alone")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     start = time.perf_counter()
     existed = args.out.exists()

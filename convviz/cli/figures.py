@@ -7,6 +7,8 @@ import os
 import pathlib
 import zipfile
 
+from .._extras import require, require_extras
+
 MODEL_NAMES = ("mlp", "simple_cnn", "improved_cnn", "deep_cnn")  # = convviz.models.MODEL_NAMES
 OUT_DIR = pathlib.Path("convviz-out")
 DPI_RANGE = (20, 1200)
@@ -116,8 +118,7 @@ def load_model(spec: str, *, epochs=10, seed=7, data_format=None):
         raise FileNotFoundError(f"model file {str(path)!r} does not exist (MODEL must be one "
                                 f"of {', '.join(MODEL_NAMES)} or the path of a .keras file)")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import keras
-
+    keras = require("keras", "keras", "convviz.cli.figures")
     if path.suffix == ".keras" and not zipfile.is_zipfile(path):
         raise ValueError(f"model file {str(path)!r} is not a Keras model: a .keras file is a "
                          "zip archive and this one is not (truncated, or some other file)")
@@ -190,6 +191,7 @@ def _model_label(args, model):
 
 # --------------------------------------------------------------------------- commands
 def filters_command(args) -> int:
+    require_extras("convviz filters", "keras", "plot")
     from ..inspect import conv_layer, filters
     from ..plot import plot_filters
 
@@ -205,6 +207,7 @@ def filters_command(args) -> int:
 
 
 def feature_maps_command(args) -> int:
+    require_extras("convviz feature-maps", "keras", "plot")
     from ..data import load_mnist, to_model_input
     from ..inspect import feature_maps
     from ..plot import plot_feature_maps

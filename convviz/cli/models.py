@@ -1,6 +1,8 @@
 """``convviz train``, ``convviz evaluate`` and ``convviz models``: the article's MNIST models."""
 from __future__ import annotations
 
+from .._extras import require_extras
+
 MODEL_NAMES = ("mlp", "simple_cnn", "improved_cnn", "deep_cnn")  # = convviz.models.MODEL_NAMES
 
 
@@ -75,6 +77,7 @@ def evaluate_command(args) -> int:
 
 
 def models_command(args) -> int:
+    require_extras("convviz models", "keras")         # the models, and rich for the table
     from rich.console import Console
     from rich.table import Table
 

@@ -37,9 +37,10 @@ def register(sub) -> None:
 
 
 def tour_command(args) -> int:
-    from rich.console import Console
+    from ..tour import check_extras, print_summary, run_tour
 
-    from ..tour import print_summary, run_tour
+    check_extras(args.render)
+    from rich.console import Console
 
     console = Console(soft_wrap=True)   # long paths stay on one line
     result = run_tour(args.out, quick=args.quick, quality=args.quality,

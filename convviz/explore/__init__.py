@@ -17,10 +17,11 @@ from __future__ import annotations
 import pathlib
 from dataclasses import dataclass
 
+from .._extras import require, require_extras
 from .arithmetic import Example, arithmetic_data, article_examples, custom_example
 from .page import build_html, write_page
 
-__all__ = ["ExplorerPage", "write_explorer", "explorer_data", "load_model",
+__all__ = ["ExplorerPage", "write_explorer", "explorer_html", "explorer_data", "load_model",
            "Example", "article_examples", "custom_example"]
 
 
@@ -33,6 +34,12 @@ class ExplorerPage:
     examples: int
     model: str | None
     digits: tuple[int, ...]
+
+    def _repr_html_(self) -> str:
+        """Jupyter shows the page itself, in a frame (:class:`convviz.notebook.Page`)."""
+        from ..notebook import show
+
+        return show(self.path)._repr_html_()
 
 
 def load_model(model, *, epochs: int | None = None, n_train: int | None = None):
@@ -55,8 +62,7 @@ def load_model(model, *, epochs: int | None = None, n_train: int | None = None):
             raise FileNotFoundError(f"model file {str(path)!r} does not exist")
         if path.suffix != ".keras":
             raise ValueError(f"model must be a model name or a .keras file, got {str(path)!r}")
-        import keras
-
+        keras = require("keras", "keras", "convviz.explore")
         return keras.saving.load_model(path), f"The Keras model {path.name} ({{params}} parameters)."
     if isinstance(model, str):
         from ..models import check_name
@@ -79,6 +85,9 @@ def explorer_data(examples=None, model=None, digits=None, *, epochs: int | None 
     """The page data: ``{"arith": ..., "net": ... or None}`` (see :func:`write_explorer`)."""
     if model is None and (digits is not None or epochs is not None or n_train is not None):
         raise ValueError("digits, epochs and n_train need a model (part 2); got model=None")
+    if model is not None:        # part 2 draws with Keras, colours with matplotlib
+        require_extras("convviz.explore's network part", "keras", "plot",
+                       hint="model=None gives part 1 alone")
     data = {"arith": arithmetic_data(examples), "net": None}
     if model is not None:
         from .network import network_data
@@ -87,6 +96,18 @@ def explorer_data(examples=None, model=None, digits=None, *, epochs: int | None 
         description = description.format(params=f"{keras_model.count_params():,}")
         data["net"] = network_data(keras_model, digits, description=description)
     return data
+
+
+def explorer_html(examples=None, model=None, digits=None, *, epochs: int | None = None,
+                  n_train: int | None = None) -> tuple[str, dict]:
+    """``(page, data)``: the page's HTML text and its data, written nowhere (the
+    arguments of :func:`write_explorer`; :func:`convviz.notebook.explorer` shows it)."""
+    data = explorer_data(examples, model, digits, epochs=epochs, n_train=n_train)
+    footer = ("Written by convviz explore. Part 1: convviz.trace_conv2d and "
+              "convviz.explain_shape." + (" Part 2: Keras layer outputs of the model and "
+                                          "convviz.conv2d's per-channel sums."
+                                          if data["net"] else ""))
+    return build_html(data, footer=footer), data
 
 
 def write_explorer(path, *, examples=None, model=None, digits=None, epochs: int | None = None,
@@ -103,12 +124,9 @@ def write_explorer(path, *, examples=None, model=None, digits=None, epochs: int 
         epochs, n_train: how a named model is trained (cached; default the article's 10
             epochs on all 60,000 images); only for a model name.
     """
-    data = explorer_data(examples, model, digits, epochs=epochs, n_train=n_train)
+    page, data = explorer_html(examples, model, digits, epochs=epochs, n_train=n_train)
     net = data["net"]
-    footer = ("Written by convviz explore. Part 1: convviz.trace_conv2d and "
-              "convviz.explain_shape." + (" Part 2: Keras layer outputs of the model and "
-                                          "convviz.conv2d's per-channel sums." if net else ""))
-    written = write_page(path, build_html(data, footer=footer), overwrite=overwrite)
+    written = write_page(path, page, overwrite=overwrite)
     return ExplorerPage(path=written, bytes=written.stat().st_size,
                         examples=len(data["arith"]["examples"]),
                         model=net["model"]["name"] if net else None,

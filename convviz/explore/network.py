@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._extras import require_extras
 from ..conv import conv2d
 from ..render import _check_int
 from ..shapes import explain_shape
@@ -391,6 +392,7 @@ def network_data(model, digits=None, *, description: str = "") -> dict:
         digits: MNIST test indices (default :func:`default_digits`: one per class).
         description: one line saying which model this is (shown on the page).
     """
+    require_extras("convviz.explore.network_data", "keras", "plot")
     import keras
 
     from ..data import load_mnist, to_model_input

@@ -20,11 +20,9 @@ from __future__ import annotations
 
 import numpy as np
 
-try:
-    from hypothesis import strategies as st
-except ImportError:  # pragma: no cover - exercised in a subprocess by the tests
-    raise ImportError("convviz.testing.strategies needs hypothesis: "
-                      "pip install 'convviz[testing]'") from None
+from .._extras import require
+
+st = require("hypothesis.strategies", "testing", "convviz.testing.strategies")
 
 from .cases import (CONV_FEATURES, POOL_FEATURES, POOL_KINDS, SIZE_FEATURES, VALUES,
                     check_layout, draw_conv_case, draw_pool_case, draw_size_case,
