@@ -76,6 +76,12 @@ def _padding_arg(padding):
     )
 
 
+def _cells(count: int, kind: str = "") -> str:
+    """'1 cell', '3 cells', '2 zero cells'."""
+    words = f"{kind} cell" if kind else "cell"
+    return f"{count} {words}" if count == 1 else f"{count} {words}s"
+
+
 def _describe_padding(padding) -> str:
     return f"'{padding}'" if isinstance(padding, str) else (
         f"{padding[0]}" if padding[0] == padding[1] else f"({padding[0]} before, {padding[1]} after)"
@@ -183,11 +189,11 @@ def _derive_forward(n, k, s, d, k_eff, padding, output_padding, lines):
             lines.append(_split_line(total, before, after))
     elif padding == "full":
         before = after = k_eff - 1
-        lines.append(f"2. Padding 'full': k_eff - 1 = {k_eff - 1} cells on each side, so every "
+        lines.append(f"2. Padding 'full': k_eff - 1 = {_cells(k_eff - 1)} on each side, so every "
                      f"kernel cell meets every input cell: p = 2*{k_eff - 1} = {2 * before}.")
     else:
         before, after = padding
-        side = (f"{before} cells on each side" if before == after
+        side = (f"{_cells(before)} on each side" if before == after
                 else f"{before} before (top/left), {after} after (bottom/right)")
         lines.append(f"2. Padding given explicitly: {side}, p = {before + after}.")
     total = before + after
@@ -202,8 +208,9 @@ def _derive_forward(n, k, s, d, k_eff, padding, output_padding, lines):
     lines.append(f"3. Output: floor((n + p - k_eff)/s) + 1 = floor(({n} + {total} - {k_eff})/{s})"
                  f" + 1 = floor({span}/{s}) + 1 = {out}.")
     if span % s:
-        lines.append(f"   {span} is not a multiple of {s}: the last {span % s} padded cell(s) "
-                     "are never covered by a window and do not affect the output.")
+        lines.append(f"   {span} is not a multiple of {s}: the last {_cells(span % s, 'padded')} "
+                     f"{'is' if span % s == 1 else 'are'} never covered by a window and "
+                     f"{'does' if span % s == 1 else 'do'} not affect the output.")
     return before, after, out
 
 
@@ -211,41 +218,42 @@ def _derive_transposed(n, k, s, d, k_eff, padding, output_padding, lines):
     canvas = (n - 1) * s + k_eff
     lines.append(f"2. Scatter: input cell i stamps a copy of the kernel, scaled by its value, "
                  f"starting at i*s; together the stamps cover (n-1)*s + k_eff = "
-                 f"({n}-1)*{s} + {k_eff} = {canvas} cells.")
+                 f"({n}-1)*{s} + {k_eff} = {_cells(canvas)}.")
     try:
         before, out = _axis_geometry(n, k, s, padding, output_padding, d)
     except ValueError as exc:
         return str(exc) + "."
     after = canvas - before - out
     if padding == "valid":
-        text = "3. Padding 'valid' crops nothing: all " + f"{canvas} cells are kept"
+        text = f"3. Padding 'valid' crops nothing: all {_cells(canvas)} are kept"
         if output_padding:
-            text += f", and output_padding adds {output_padding} zero cell(s) at the end (bottom/right)"
+            text += f", and output_padding adds {_cells(output_padding, 'zero')} at the end (bottom/right)"
         elif output_padding is None and after < 0:
-            text += (f", and Keras adds max(k_eff, s) - k_eff = {-after} zero cell(s) at the end "
+            text += (f", and Keras adds max(k_eff, s) - k_eff = {_cells(-after, 'zero')} at the end "
                      f"so that the output is n*s = {n * s}")
         lines.append(text + ".")
     elif padding == "same":
         if output_padding is None:
-            text = f"3. Padding 'same' keeps n*s = {n}*{s} = {out} cells"
+            text = f"3. Padding 'same' keeps n*s = {n}*{s} = {_cells(out)}"
         else:
             text = (f"3. Padding 'same' with output_padding keeps (n-1)*s + k_eff%2 + "
-                    f"output_padding = ({n}-1)*{s} + {k_eff % 2} + {output_padding} = {out} cells")
+                    f"output_padding = ({n}-1)*{s} + {k_eff % 2} + {output_padding} = {_cells(out)}")
         total = canvas - out
         if total > 0:
-            text += f": it crops {canvas} - {out} = {total} cell(s) off the scatter."
+            text += f": it crops {canvas} - {out} = {_cells(total)} off the scatter."
             lines.append(text)
             lines.append(_split_line(total, before, after).replace("put", "crop"))
         else:
-            text += (f"; the scatter has only {canvas}, so {-total} zero cell(s) are added at "
-                     "the end (bottom/right)." if total < 0 else ": exactly the scatter.")
+            text += (f"; the scatter has only {canvas}, so {_cells(-total, 'zero')} "
+                     f"{'is' if total == -1 else 'are'} added at the end (bottom/right)."
+                     if total < 0 else ": exactly the scatter.")
             lines.append(text)
     else:
         lines.append(f"3. Padding {_describe_padding(padding)} crops that many cells off the "
                      f"scatter: {before} at the start, {padding[1]} at the end"
                      + (f", and output_padding adds back {output_padding} at the end"
                         if output_padding else "") + ".")
-    lines.append(f"4. Output: {out} cells.")
+    lines.append(f"4. Output: {_cells(out)}.")
     if s > 1:
         if padding == "same":
             lo, name = (n - 1) * s + 1, "'same'"

@@ -73,7 +73,7 @@ def test_transposed_numbers_equal_the_core_and_keras(config):
         size = convviz.conv_transpose_output_size(x.shape[axis], k.shape[axis], cfg.stride,
                                                   cfg.padding, cfg.output_padding)
         assert d.output.shape[axis] == size == d.derivations[axis].output_size
-        assert f"Output: {size} cells." in d.derivations[axis].text
+        assert f"Output: {size} {'cell' if size == 1 else 'cells'}." in d.derivations[axis].text
     # every output cell is the sum of the contributions listed for it, plus the bias
     for r in range(d.output.shape[0]):
         for c in range(d.output.shape[1]):

@@ -62,14 +62,14 @@ def test_dilation_and_uncovered_cells_are_explained():
     assert "p = 6 is even: 3 before (top/left) and 3 after (bottom/right)" in text
     text = convviz.explain_shape(28, 5, stride=2, padding="full")
     assert "k_eff - 1 = 4 cells on each side" in text and "= 16." in text
-    assert "31 is not a multiple of 2: the last 1 padded cell(s) are never covered" in text
+    assert "31 is not a multiple of 2: the last 1 padded cell is never covered" in text
 
 
 def test_transposed_7_to_14_crops_1_before_and_2_after():
     d = convviz.derive_shape(7, 5, stride=2, padding="same", transposed=True)
     assert (d.output_size, d.pad_before, d.pad_after) == (14, 1, 2)
     assert "(n-1)*s + k_eff = (7-1)*2 + 5 = 17 cells" in d.text
-    assert "keeps n*s = 7*2 = 14 cells: it crops 17 - 14 = 3 cell(s) off the scatter" in d.text
+    assert "keeps n*s = 7*2 = 14 cells: it crops 17 - 14 = 3 cells off the scatter" in d.text
     assert "crop the smaller half before and the extra cell after: 1 before (top/left), " \
            "2 after (bottom/right)" in d.text
     assert "maps inputs of 13 to 14 cells all to 7 outputs" in d.text
@@ -80,7 +80,7 @@ def test_transposed_7_to_14_crops_1_before_and_2_after():
 def test_transposed_kernel_shorter_than_stride_explains_the_added_zeros():
     d = convviz.derive_shape(3, 1, stride=3, transposed=True)
     assert (d.output_size, d.pad_before, d.pad_after) == (9, 0, -2)
-    assert "Keras adds max(k_eff, s) - k_eff = 2 zero cell(s) at the end so that the output " \
+    assert "Keras adds max(k_eff, s) - k_eff = 2 zero cells at the end so that the output " \
            "is n*s = 9" in d.text
 
 
@@ -196,7 +196,7 @@ def test_transposed_derivation_agrees_with_the_size_helpers(n, k, s, d, padding,
     event("valid")
     assert result.ok
     assert (result.output_size, result.pad_before, result.pad_after) == (size, *crop)
-    assert f"Output: {size} cells." in result.text
+    assert f"Output: {size} {'cell' if size == 1 else 'cells'}." in result.text
 
 
 def test_docstring_examples_run():
