@@ -71,6 +71,7 @@ PIPELINE_MODEL = {"name": "deep_cnn", "epochs": 1, "n_train": 12000}
 # the article's two worked examples and render in ~15 s each at low quality.
 QUICK_SCENES = ("KernelSlide", "MultiChannelSum")
 MAX_JOBS = 4         # scene worker processes at most (see default_jobs)
+WORKER_NICENESS = 10  # scene workers yield the cores to training (see _start_worker)
 
 # key -> (title, one sentence for the page)
 FIGURES = {
@@ -955,13 +956,18 @@ def _publish_scene(item: TourItem, out: pathlib.Path) -> TourItem:
     return dataclasses.replace(item, path=rel, poster=poster)
 
 
-def _watch_parent(parent: int) -> None:
-    """Worker initializer: end this worker when the tour process is gone (killed), so no
-    orphan goes on rendering for nobody. The render is interrupted first (a
-    KeyboardInterrupt raised by :data:`_STOP_SIGNAL`), so that its temporary files are
-    cleaned up; after a grace period the process just exits."""
+def _start_worker(parent: int) -> None:
+    """Worker initializer. The worker runs at a lower priority than the tour's process,
+    so training (which the model scenes wait for) keeps the cores it can use, and the
+    model-free scenes take what is left. It ends when the tour process is gone
+    (killed), so no orphan goes on rendering for nobody: the render is interrupted
+    first (a KeyboardInterrupt raised by :data:`_STOP_SIGNAL`), so that its temporary
+    files are cleaned up; after a grace period the process just exits."""
     import _thread
     import signal
+
+    with contextlib.suppress(OSError, AttributeError):     # AttributeError: no os.nice
+        os.nice(WORKER_NICENESS)
 
     stop = getattr(signal, _STOP_SIGNAL, None)
     if stop is not None:
@@ -1131,7 +1137,7 @@ class _ScenePool:
         from concurrent.futures import ProcessPoolExecutor
 
         return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_watch_parent, initargs=(os.getpid(),))
+                                   initializer=_start_worker, initargs=(os.getpid(),))
 
 
 def _write_manifest(result: TourResult, **settings) -> pathlib.Path:
