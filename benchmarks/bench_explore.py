@@ -104,7 +104,7 @@ def main(argv=None) -> int:
     lines = [
         f"`convviz explore`, best (median) of {args.repeat} interleaved runs in a fresh process, "
         f"simple_cnn cached, on this machine ({os.cpu_count()} CPU cores, {platform.machine()}, "
-        f"shared with other jobs: load average {load:.1f} when the runs began); measured by "
+        f"load average {load:.1f} when the runs began); measured by "
         "`benchmarks/bench_explore.py`:",
         "",
         "| page | seconds | page size |",

@@ -38,7 +38,7 @@ def main(argv=None) -> int:
     parser.add_argument("--article-models", action="store_true",
                         help="the article's 10-epoch models (trained on first use)")
     parser.add_argument("--write-readme", action="store_true",
-                        help="put the table into README.md between the bench-render markers")
+                        help="put the table into README.md between the bench-render-QUALITY markers")
     args = parser.parse_args(argv)
 
     from convviz.train import load_trained
@@ -81,7 +81,8 @@ def main(argv=None) -> int:
     print(f"{'total':<24}{total:>9.1f}")
     rows.append(f"| **total** | **{total:.1f}** | | |")
     if args.write_readme:
-        print(f"\nwritten into {write_table(chr(10).join(rows), 'bench-render')}")
+        marker = f"bench-render-{args.quality}"
+        print(f"\nwritten into {write_table(chr(10).join(rows), marker)}")
     return 0
 
 

@@ -617,7 +617,7 @@ def run_tour(out="convviz-out", *, quick=False, quality=None, render_videos=True
         out: the output folder (created; files of an earlier tour are replaced, any
             other file the tour would replace is kept under another name and announced:
             see :mod:`convviz.outdir`).
-        quick: 1 epoch on 15,000 images and only the short scenes (about a minute).
+        quick: 1 epoch on 15,000 images and only the short scenes (under a minute on 2 cores).
         quality: ``"low"``, ``"medium"`` or ``"high"`` (Manim's presets); default
             :func:`default_quality` (1280x720 at 30 fps, low for ``quick``).
         render_videos: False skips the scenes (figures and page only).

@@ -150,3 +150,41 @@ print(json.dumps({
     assert models.stderr.splitlines()[-1] == (
         "convviz.MissingExtra: convviz.models needs TensorFlow: pip install 'convviz[keras]'")
     assert list(work.iterdir()) == []
+
+
+@pytest.mark.slow
+@pytest.mark.render
+def test_an_installed_wheel_renders_every_scene_and_runs_the_tour(wheel, tmp_path):
+    """``convviz[all]`` installed elsewhere: every scene of ``SCENES`` renders from the
+    installed copy (tiny size, one step each, the model scenes on a model trained for one
+    epoch on 500 images), and ``convviz tour --quick`` writes its page."""
+    bin_ = fresh_venv(tmp_path, f"{wheel}[all]")
+    home, work = tmp_path / "home", tmp_path / "elsewhere"
+    for folder in (home, work):
+        folder.mkdir()
+    env = clean_env(home)
+
+    every_scene = run([str(bin_ / "python"), "-c", """import json, pathlib, convviz
+from convviz import render as R
+config = R.SceneConfig(detailed_steps=1, fast_steps=1, epochs=1, n_train=500)
+videos = {scene: str(R.render(scene, config, pixel_width=256, pixel_height=144, frame_rate=5))
+          for scene in R.SCENES}
+print(json.dumps({"file": convviz.__file__, "videos": videos}))
+"""], cwd=work, env=env)
+    said = json.loads(every_scene.stdout.splitlines()[-1])
+    assert pathlib.Path(said["file"]).is_relative_to(bin_.parent)      # the installed copy
+    assert sorted(said["videos"]) == sorted(R.SCENES)
+    for scene, video in said["videos"].items():
+        n, size, _ = R.read_video(video, (1.0,))
+        assert n > 5 and size == (256, 144), scene
+        assert pathlib.Path(video).is_relative_to(home), scene         # in its cache
+
+    tour = run([str(bin_ / "convviz"), "tour", "--quick", "--out", "out"], cwd=work, env=env)
+    manifest = json.loads((work / "out" / "tour.json").read_text())
+    videos = [item for item in manifest["items"] if item["kind"] == "video"]
+    assert videos and all(item["status"] == "ok" for item in manifest["items"]), tour.stdout
+    for item in videos:
+        assert (work / "out" / item["path"]).is_file() and (work / "out" / item["poster"]).is_file()
+    page = (work / "out" / "index.html").read_text()
+    assert all(f'src="{item["path"]}"' in page for item in videos)
+    assert sorted(p.name for p in work.iterdir()) == ["out"]           # nothing else left here

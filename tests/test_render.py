@@ -78,6 +78,30 @@ def test_convviz_render_cli(tmp_path, capsys):
     check_video(out)
 
 
+def test_render_cli_still_is_the_poster(tmp_path, capsys):
+    """``--still`` saves the frame the scene marked as its poster (where its idea is
+    on screen), which for Pooling is a step mid-video, not the last frame."""
+    import av
+    import numpy as np
+    from PIL import Image
+
+    from convviz.cli import main
+
+    png = tmp_path / "pool.png"
+    assert main(["render", "Pooling", "--width", "256", "--height", "144", "--fps", "5",
+                 "--still", str(png)]) == 0
+    video = R.cached_video("Pooling", pixel_width=256, pixel_height=144, frame_rate=5)
+    assert capsys.readouterr().out.split() == [str(video), str(png)]
+    poster = R.poster_frame(video)
+    with av.open(str(video)) as container:
+        frames = [f.to_ndarray(format="rgb24")
+                  for f in container.decode(container.streams.video[0])]
+    assert poster is not None and poster < len(frames) - 1
+    still = np.asarray(Image.open(png).convert("RGB"))
+    np.testing.assert_array_equal(still, frames[poster])
+    assert not np.array_equal(still, frames[-1])
+
+
 def test_plain_manim_command_with_a_config_file(tmp_path):
     """``manim scenes/pooling.py PoolingSame`` works, reading $CONVVIZ_SCENE_CONFIG."""
     config = tmp_path / "pool.toml"

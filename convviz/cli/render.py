@@ -112,7 +112,7 @@ def register(sub) -> None:
     p.add_argument("--fps", type=int, help="frame rate (overrides quality)")
     p.add_argument("--output", "-o", metavar="FILE.mp4", help="also copy the video here")
     p.add_argument("--no-cache", action="store_true", help="render even if a cached video exists")
-    p.add_argument("--still", metavar="FILE.png", help="also save the last frame as a PNG")
+    p.add_argument("--still", metavar="FILE.png", help="also save the video's poster as a PNG: the frame that shows the scene's idea")
     p.set_defaults(func=render_command)
 
 
@@ -141,16 +141,19 @@ def config_from_args(args):
 
 def render_command(args) -> int:
     from ..outdir import check_output_file
-    from ..render import render, save_still
+    from ..render import render, save_poster
 
     for option, path in (("-o/--output", args.output), ("--still", args.still)):
         if path is not None:        # before the rendering, not after it
             check_output_file(path, option)
     config = config_from_args(args)
-    video = render(args.scene, config, quality=args.quality, pixel_width=args.width,
-                   pixel_height=args.height, frame_rate=args.fps,
-                   use_cache=not args.no_cache, output=args.output)
+    size = dict(quality=args.quality, pixel_width=args.width, pixel_height=args.height,
+                frame_rate=args.fps)
+    cached = render(args.scene, config, use_cache=not args.no_cache, **size)
+    # the poster mark lives beside the cached video, so the still comes from there
+    video = cached if args.output is None else render(args.scene, config, output=args.output,
+                                                      **size)
     print(video)
     if args.still:
-        print(save_still(video, args.still, at=1.0))
+        print(save_poster(cached, args.still))
     return 0

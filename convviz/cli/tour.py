@@ -23,7 +23,7 @@ def register(sub) -> None:
     p.add_argument("--out", type=_folder, default="convviz-out",
                    metavar="DIR", help="output folder (default ./convviz-out/)")
     p.add_argument("--quick", action="store_true",
-                   help="a first look in about a minute: 1 epoch on 15,000 images, only the "
+                   help="a first look in under a minute: 1 epoch on 15,000 images, only the "
                         "two short scenes, at low quality")
     p.add_argument("--quality", choices=("low", "medium", "high"), default=None,
                    help="video quality: medium 1280x720@30 (the default: readable on a "
