@@ -13,7 +13,7 @@ channels first ``(C, H, W)``, the way a filter is drawn (a stack of kernels).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 

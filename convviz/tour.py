@@ -37,7 +37,7 @@ import time
 from dataclasses import dataclass, field
 
 from ._extras import require_extras
-from .cache import atomic_path, atomic_write, cache_dir
+from .cache import atomic_path, atomic_write
 from .outdir import OutputFolder, check_out_folder
 
 __all__ = [

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .trace import ConvStep, ConvTrace, trace_conv2d
+from .trace import ConvStep, ConvTrace
 
 __all__ = [
     "single_channel_example",

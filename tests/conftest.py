@@ -1,5 +1,4 @@
 """Shared pytest setup: no test may read or write the user's real cache (~/.cache/convviz)."""
-import os
 
 import pytest
 from hypothesis import HealthCheck, settings

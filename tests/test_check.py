@@ -333,11 +333,12 @@ def test_someone_elses_alarm_keeps_its_deadline():
         assert call_with_time_limit(lambda: 7, 0.5) == 7
         with pytest.raises(CaseTimeout):
             call_with_time_limit(lambda: time.sleep(5), 0.2)
-        time.sleep(1.0)
+        time.sleep(1.5)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-    assert len(fired) == 1 and 0.7 < fired[0] - start < 1.0
+    # due at 0.8 s, whatever our own 0.5 s and 0.2 s limits did in between
+    assert len(fired) == 1 and 0.7 < fired[0] - start < 1.3
 
 
 def test_prints_are_kept_out_of_the_output(capsys):

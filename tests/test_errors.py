@@ -145,5 +145,5 @@ def test_trace_transpose_max_steps_and_bad_values():
     with pytest.raises(ValueError, match="more than max_steps=5"):
         convviz.trace_conv2d_transpose(x, k, max_steps=5)
     for bad in (0, -1, 1.5, True, "10"):
-        with pytest.raises(ValueError, match=rf"max_steps must be a positive int or None, got "):
+        with pytest.raises(ValueError, match=r"max_steps must be a positive int or None, got "):
             convviz.trace_conv2d(x, k, max_steps=bad)

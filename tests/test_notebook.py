@@ -13,7 +13,6 @@ import base64
 import html
 import io
 import json
-import os
 import pathlib
 import re
 import shutil

@@ -14,7 +14,7 @@ the extra zeros go at the bottom/right).
 from __future__ import annotations
 
 from manim import (
-    DOWN, Create, DashedVMobject, FadeIn, Indicate, LaggedStart, SurroundingRectangle, VGroup,
+    DOWN, Create, DashedVMobject, Indicate, SurroundingRectangle, VGroup,
 )
 
 from . import style
@@ -135,14 +135,7 @@ class KernelSlide(ConvvizScene):
             line = self.explains(self.sum_line(f"{terms}{bias} = {format_number(step.total)}"),
                                  window)
             value = out.make_number(step.out_row, step.out_col, step.total)
-            if full:
-                self.play(LaggedStart(*[Appear(p) for p in products], lag_ratio=0.15),
-                          run_time=style.STEP_TIME)
-                self.play(Appear(line), run_time=0.6)
-                self.play(FadeIn(value, scale=1.4), run_time=0.5)
-                self.poster_at_step(k, detailed)
-            else:
-                self.play(Appear(products), Appear(line), Appear(value), run_time=style.FAST_TIME)
+            self.reveal_cell(products, line, value, k, detailed, full, lag_ratio=0.15)
             out.add(value)
 
         leaving = [Vanish(m) for m in (products, line, skips) if m is not None and len(m)]

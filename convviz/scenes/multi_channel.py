@@ -9,7 +9,7 @@ being filled are framed while the windows sit on the input.
 """
 from __future__ import annotations
 
-from manim import DOWN, RIGHT, Create, FadeIn, LaggedStart, SurroundingRectangle, VGroup
+from manim import DOWN, RIGHT, Create, SurroundingRectangle, VGroup
 
 from . import style
 from convviz.scene_data import build, format_number, format_padding, split_steps
@@ -107,7 +107,7 @@ class MultiChannelSum(ConvvizScene):
         self.play(*[Appear(w) for w in windows], Create(frames), run_time=1.0)
         detailed, fast, batched = split_steps(len(data.steps), self.cfg.detailed_steps,
                                               self.cfg.fast_steps)
-        line, shown = None, []
+        line = None
         for k in list(detailed) + list(fast):
             step = data.steps[k]
             full = k in detailed
@@ -125,15 +125,7 @@ class MultiChannelSum(ConvvizScene):
             line = self.explains(self.sum_line(f"{terms} + bias {_term(step.bias)} = "
                                                f"{format_number(step.total)}"), windows[0])
             value = out.make_number(step.out_row, step.out_col, step.total)
-            if full:
-                self.play(LaggedStart(*[Appear(p) for p in parts], lag_ratio=0.3),
-                          run_time=style.STEP_TIME)
-                self.play(Appear(line), run_time=0.6)
-                self.play(FadeIn(value, scale=1.4), run_time=0.5)
-                self.poster_at_step(k, detailed)
-            else:
-                self.play(*[Appear(p) for p in parts], Appear(line), Appear(value),
-                          run_time=style.FAST_TIME)
+            self.reveal_cell(parts, line, value, k, detailed, full, lag_ratio=0.3)
             for p, grid in zip(parts, partials):
                 grid.add(p)
             out.add(value)

@@ -15,7 +15,7 @@ import weakref
 
 import numpy as np
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Animation, Group, ImageMobject, LaggedStart, ManimColor,
+    DOWN, LEFT, RIGHT, UP, Animation, FadeIn, Group, ImageMobject, LaggedStart, ManimColor,
     Rectangle, Scene, Square, Succession, Text, VGroup, VMobject, interpolate_color,
 )
 from manim.constants import RESAMPLING_ALGORITHMS
@@ -352,6 +352,21 @@ class ConvvizScene(Scene):
         if k == min(1, len(detailed) - 1):
             self.mark_poster()
             self.wait(hold)
+
+    def reveal_cell(self, parts, line, value, k: int, detailed, full: bool, lag_ratio: float):
+        """One output cell appears: its ``parts`` (products, or channel sums) one after
+        another, then the ``line`` that adds them up, then ``value`` in the output grid.
+        A detailed step (``full``) takes its time and may be the poster (step ``k`` of
+        ``detailed``); a quick one shows all three at once."""
+        if full:
+            self.play(LaggedStart(*[Appear(p) for p in parts], lag_ratio=lag_ratio),
+                      run_time=style.STEP_TIME)
+            self.play(Appear(line), run_time=0.6)
+            self.play(FadeIn(value, scale=1.4), run_time=0.5)
+            self.poster_at_step(k, detailed)
+        else:
+            self.play(*[Appear(p) for p in parts], Appear(line), Appear(value),
+                      run_time=style.FAST_TIME)
 
     def title(self, content: str) -> Text:
         t = fit(text(content, style.TITLE_SIZE), max_width=style.WIDTH)
