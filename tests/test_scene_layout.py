@@ -122,6 +122,9 @@ CUSTOM = [
     ("MultiChannelSum", R.SceneConfig(padding="same")),
     ("Pooling", R.SceneConfig(input=np.arange(49).reshape(7, 7) * 3 % 31, pool_size=3,
                               stride=2)),
+    # 5x5 feature maps beside 3x3 kernels; one filter: a wider cell, shrunk to the frame
+    ("FiltersAndKernels", R.SceneConfig(padding="same")),
+    ("FiltersAndKernels", R.SceneConfig(filters=1, padding="same")),
 ]
 
 
@@ -131,6 +134,35 @@ def test_other_numbers_keep_the_layout_and_the_words_true(scene, config):
     result = P.probe(scene, config)
     assert P.layout_problems(result) == []
     assert C.claim_problems(result.texts(), S.build(scene, R.resolve_config(scene, config))) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("config, maps", [
+    (R.SceneConfig(filters=3), "3x3"),
+    (R.SceneConfig(filters=3, padding="same"), "5x5"),
+    (R.SceneConfig(input=np.arange(3 * 7 * 7).reshape(3, 7, 7) % 4, padding="same"), "7x7"),
+])
+def test_filters_and_kernels_refuses_a_table_whose_numbers_would_overlap(config, maps,
+                                                                          tmp_path, capsys):
+    """Its table has a row of kernels per filter under the input: too many rows leave
+    cells too small for two numbers side by side. It says so before anything plays."""
+    from convviz.cli import main
+
+    with pytest.raises(ValueError, match=f"cannot draw .* with {maps} feature maps at a "
+                                         "readable size"):
+        P.probe("FiltersAndKernels", config)
+    args = ["render", "FiltersAndKernels", "--output", str(tmp_path / "fk.mp4")]
+    if config.filters:
+        args += ["--filters", str(config.filters)]
+    if config.padding:
+        args += ["--padding", config.padding]
+    if config.input is not None:
+        args += ["--input", " | ".join("; ".join(" ".join(map(str, row)) for row in channel)
+                                       for channel in config.input)]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot draw" in err[0] and "fewer filters" in err[0]
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.slow

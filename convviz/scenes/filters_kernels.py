@@ -12,12 +12,17 @@ numbers come from ``convviz.conv2d`` (via :func:`convviz.scene_data.filters_data
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from manim import DOWN, LEFT, RIGHT, UP, Arrow, Create, GrowArrow, VGroup
 
 from . import style
 from convviz.scene_data import build, format_number, format_padding
 from .fades import Appear, Vanish
 from .widgets import ConvvizScene, NumberGrid, Slide, cell_size, labelled, place, stack, text
+
+
+ROW_GAP = 0.3      # between the table's rows of kernels
 
 
 def _shape(*dims) -> str:
@@ -40,11 +45,81 @@ class FiltersAndKernels(ConvvizScene):
         return NumberGrid(weights.shape, weights, cell=cell, color=style.KERNEL,
                           fill_opacity=0.3, solid=True, stroke_color=style.channel_color(c))
 
+    def table(self, data, c: float) -> SimpleNamespace:
+        """The last picture at cell size ``c``, not yet placed: the input's channels on
+        top (``heads``: with their names), a row of kernels per filter under the channels
+        they belong to, each row's name, bias, arrow, feature map and its name; ``whole``
+        groups them all."""
+        n_f, n_ch, kh, _ = data.filters.shape
+        _, h, w = data.input.shape
+        _, oh, ow = data.feature_maps.shape
+        channels = [NumberGrid((h, w), data.input[i], cell=c, color=style.channel_color(i),
+                               fill_opacity=0.35, solid=True) for i in range(n_ch)]
+        heads = VGroup(*[labelled(g, _channel_name(i, n_ch), style.SMALL_SIZE,
+                                  style.channel_color(i)) for i, g in enumerate(channels)])
+        heads.arrange(RIGHT, buff=0.45, aligned_edge=DOWN)
+        kernels = [[self.kernel(data.filters[f, i], i, c) for i in range(n_ch)]
+                   for f in range(n_f)]
+        previous = heads
+        for f in range(n_f):
+            for i, k in enumerate(kernels[f]):
+                k.next_to(previous, DOWN, buff=ROW_GAP).match_x(channels[i])
+            previous = VGroup(*kernels[f])
+        rows_box = VGroup(heads, *[VGroup(*r) for r in kernels])
+        row_names = VGroup(text("input", style.SMALL_SIZE, style.INPUT)
+                           .next_to(channels[0], LEFT, buff=0.35))
+        biases, maps, arrows, map_names = [], [], VGroup(), VGroup()
+        for f in range(n_f):
+            row_names.add(text(f"filter {f}", style.SMALL_SIZE, style.KERNEL)
+                          .next_to(kernels[f][0], LEFT, buff=0.35).align_to(row_names[0], RIGHT))
+            bias = NumberGrid((1, 1), [[data.bias[f]]], cell=max(c, 0.45), color=style.BIAS,
+                              fill_opacity=0.3)
+            bias_group = VGroup(text("+ bias", style.SMALL_SIZE, style.BIAS), bias)
+            bias_group.arrange(RIGHT, buff=0.15).next_to(kernels[f][-1], RIGHT, buff=0.35)
+            biases.append(bias_group)
+            # as tall as its row of kernels and the gap to the next row allow
+            fmap = NumberGrid((oh, ow), data.feature_maps[f],
+                              cell=min(c, (kh * c + ROW_GAP - 0.1) / oh),
+                              color=style.OUTPUT, fill_opacity=0.3)
+            fmap.next_to(bias_group, RIGHT, buff=0.9)
+            maps.append(fmap)
+            arrows.add(Arrow(bias_group.get_right(), fmap.get_left(), buff=0.12,
+                             color=style.OUTPUT, stroke_width=3))
+            map_names.add(text(f"feature map {f}", style.SMALL_SIZE, style.OUTPUT)
+                          .next_to(fmap, RIGHT, buff=0.2))
+        whole = VGroup(rows_box, row_names, *biases, *maps, arrows, map_names)
+        return SimpleNamespace(channels=channels, heads=heads, kernels=kernels,
+                               row_names=row_names, biases=biases, maps=maps, arrows=arrows,
+                               map_names=map_names, whole=whole)
+
     def construct(self):
         data = build(type(self).__name__, self.cfg)
         n_f, n_ch, kh, kw = data.filters.shape
         _, h, w = data.input.shape
         _, oh, ow = data.feature_maps.shape
+        # The last picture (3.) is laid out first: a setting it cannot show legibly is
+        # refused before anything plays.
+        subtitle = self.subtitle(f"input {_shape(n_ch, h, w)}, {n_f} filter{'s' * (n_f > 1)} "
+                                 f"{_shape(n_f, n_ch, kh, kw)}, stride "
+                                 f"{data.strides[0] if data.strides[0] == data.strides[1] else data.strides}, "
+                                 f"{format_padding(data.padding)}")
+        top = subtitle.get_bottom()[1] - 0.12
+        rows = h + n_f * kh
+        c = cell_size(rows, n_ch * w, 6.4, top - style.CONTENT_BOTTOM - 0.4 - ROW_GAP * n_f, 0.5)
+        t = self.table(data, c)
+        if t.whole.width > style.WIDTH:     # the biases, maps and names did not fit beside it
+            t = self.table(data, c * style.WIDTH / t.whole.width * 0.97)
+        crowded = [g for g in (*t.channels, *t.maps, *[k for r in t.kernels for k in r])
+                   if g.crowded()]
+        if crowded:
+            raise ValueError(
+                f"FiltersAndKernels cannot draw {n_f} filter{'s' if n_f > 1 else ''} of "
+                f"{kh}x{kw} over a {h}x{w} "
+                f"input with {oh}x{ow} feature maps at a readable size (numbers would overlap); "
+                "give fewer filters, 'valid' padding or a smaller input")
+        channels, heads, table, row_names = t.channels, t.heads, t.kernels, t.row_names
+        biases, maps, arrows, map_names = t.biases, t.maps, t.arrows, t.map_names
+        place(t.whole, 0, top=top)
 
         title = self.title("Kernel, filter, channel, feature map")
         self.play(Appear(title), run_time=0.8)
@@ -94,51 +169,10 @@ class FiltersAndKernels(ConvvizScene):
         self.wait(1.0)
 
         # 3. The table: channels on top, one row per filter, its bias, its feature map.
-        subtitle = self.subtitle(f"input {_shape(n_ch, h, w)}, {n_f} filters "
-                                 f"{_shape(n_f, n_ch, kh, kw)}, stride "
-                                 f"{data.strides[0] if data.strides[0] == data.strides[1] else data.strides}, "
-                                 f"{format_padding(data.padding)}")
-        top = subtitle.get_bottom()[1] - 0.12
-        rows = h + n_f * kh
-        c = cell_size(rows, n_ch * w, 6.4, top - style.CONTENT_BOTTOM - 0.4 - 0.3 * n_f, 0.5)
-        channels = [NumberGrid((h, w), data.input[i], cell=c, color=style.channel_color(i),
-                               fill_opacity=0.35, solid=True) for i in range(n_ch)]
-        heads = VGroup(*[labelled(g, _channel_name(i, n_ch), style.SMALL_SIZE,
-                                  style.channel_color(i)) for i, g in enumerate(channels)])
-        heads.arrange(RIGHT, buff=0.45, aligned_edge=DOWN)
-        table = [[self.kernel(data.filters[f, i], i, c) for i in range(n_ch)]
-                 for f in range(n_f)]
-        previous = heads
-        for f in range(n_f):
-            for i, k in enumerate(table[f]):
-                k.next_to(previous, DOWN, buff=0.3).match_x(channels[i])
-            previous = VGroup(*table[f])
-        rows_box = VGroup(heads, *[VGroup(*r) for r in table])
-        row_names = VGroup(text("input", style.SMALL_SIZE, style.INPUT)
-                           .next_to(channels[0], LEFT, buff=0.35))
-        biases, maps, arrows, map_names = [], [], VGroup(), VGroup()
-        for f in range(n_f):
-            row_names.add(text(f"filter {f}", style.SMALL_SIZE, style.KERNEL)
-                          .next_to(table[f][0], LEFT, buff=0.35).align_to(row_names[0], RIGHT))
-            bias = NumberGrid((1, 1), [[data.bias[f]]], cell=max(c, 0.45), color=style.BIAS,
-                              fill_opacity=0.3)
-            bias_group = VGroup(text("+ bias", style.SMALL_SIZE, style.BIAS), bias)
-            bias_group.arrange(RIGHT, buff=0.15).next_to(table[f][-1], RIGHT, buff=0.35)
-            biases.append(bias_group)
-            fmap = NumberGrid((oh, ow), data.feature_maps[f], cell=c * kh / oh,
-                              color=style.OUTPUT, fill_opacity=0.3)
-            fmap.next_to(bias_group, RIGHT, buff=0.9)
-            maps.append(fmap)
-            arrows.add(Arrow(bias_group.get_right(), fmap.get_left(), buff=0.12,
-                             color=style.OUTPUT, stroke_width=3))
-            map_names.add(text(f"feature map {f}", style.SMALL_SIZE, style.OUTPUT)
-                          .next_to(fmap, RIGHT, buff=0.2))
-        whole = VGroup(rows_box, row_names, *biases, *maps, arrows, map_names)
-        place(whole, 0, top=top)
-
-        words3 = self.sum_line(f"{n_f} filters {_shape(n_f, n_ch, kh, kw)} \u2192 {n_f} output "
-                               f"channels = {n_f} feature maps {_shape(n_f, oh, ow)}",
-                               color=style.OUTPUT)
+        plural = "s" * (n_f > 1)
+        words3 = self.sum_line(f"{n_f} filter{plural} {_shape(n_f, n_ch, kh, kw)} \u2192 {n_f} "
+                               f"output channel{plural} = {n_f} feature map{plural} "
+                               f"{_shape(n_f, oh, ow)}", color=style.OUTPUT)
         self.play(Vanish(note), Vanish(filter_label), Vanish(VGroup(*kernels)),
                   run_time=0.4)
         self.play(Appear(subtitle), Appear(heads), Appear(row_names[0]), run_time=0.8)
@@ -169,9 +203,9 @@ class FiltersAndKernels(ConvvizScene):
             self.wait(1.2)
             line, previous_marks = new, (windows, frames)
 
-        final = self.sum_line("a channel and a feature map are the same thing: these "
-                              f"{n_f} maps are the {n_f} input channels of the next layer",
-                              size=style.SUBTITLE_SIZE)
+        final = self.sum_line("a channel and a feature map are the same thing: " + (
+            f"these {n_f} maps are the {n_f} input channels of the next layer" if n_f > 1 else
+            "this map is the input channel of the next layer"), size=style.SUBTITLE_SIZE)
         self.play(Vanish(line), *[Vanish(m) for m in previous_marks], run_time=0.3)
         self.play(Appear(final), run_time=0.6)
         self.wait(2.0)

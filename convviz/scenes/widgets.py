@@ -128,6 +128,18 @@ class NumberGrid(VGroup):
                     t.font_size = smallest
                     t.move_to(self.number_spot(i, j))
 
+    def crowded(self) -> bool:
+        """True if two neighbouring numbers would touch: the text could not shrink to
+        its cell (it stops at the smallest readable size)."""
+        gap = 0.02 * self.cell
+        for (i, j), t in self.numbers.items():
+            right, below = self.numbers.get((i, j + 1)), self.numbers.get((i + 1, j))
+            if right is not None and (t.width + right.width) / 2 > self.cell - gap:
+                return True
+            if below is not None and (t.height + below.height) / 2 > self.cell - gap:
+                return True
+        return False
+
     def square(self, i: int, j: int) -> Square:
         return self.squares[i * self.cols + j]
 
