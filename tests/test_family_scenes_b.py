@@ -71,7 +71,7 @@ def written(array) -> tuple:
     R.SceneConfig(input=[[[1, 0, 2, 1], [0, 1, 1, 2], [2, 2, 0, 0], [1, 0, 1, 2]],
                          [[2, 1, 0, 0], [1, 2, 2, 0], [0, 1, 2, 1], [2, 0, 0, 1]]],
                   kernel=[[[1, 0, -1], [1, 0, -1], [1, 0, -1]], [[0, 1, 0], [1, -1, 1], [0, 1, 0]]],
-                  pointwise=[[1, 2], [-1, 1], [0.5, 1]], padding="same"),
+                  pointwise=[[1, 2], [-1, 1], [2, 1]], padding="same"),
 ])
 def test_depthwise_separable_draws_the_cores_numbers(config):
     cfg = R.resolve_config("DepthwiseSeparable", config)

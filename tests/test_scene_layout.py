@@ -166,6 +166,19 @@ def test_filters_and_kernels_refuses_a_table_whose_numbers_would_overlap(config,
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("config, sizes", [
+    (R.SceneConfig(padding="same"), "3×3 kernels and 5×5 outputs"),
+    (R.SceneConfig(input=np.random.default_rng(0).integers(0, 4, (3, 7, 7))),
+     "3×3 kernels and 5×5 outputs"),
+])
+def test_depthwise_separable_refuses_maps_whose_numbers_would_overlap(config, sizes):
+    """Its rows hold C_in + C_out maps side by side at one cell size: bigger maps leave
+    cells too narrow for numbers like -11. It says so before anything plays."""
+    with pytest.raises(ValueError, match=f"cannot draw .* with {sizes} at a readable size"):
+        P.probe("DepthwiseSeparable", config)
+
+
+@pytest.mark.slow
 def test_learned_filters_poster_shows_the_filters(models):
     result = probed("LearnedFilters", models)
     poster = result.settled(result.posters[0])

@@ -86,6 +86,15 @@ class DepthwiseSeparable(ConvvizScene):
                    (13.4 - 0.4 * (c_in - 1)) / c_in / (w + kw + 0.5),
                    (13.4 - c_in * (2 * ROW_BUFF + 0.3) - (c_out - 1) * 0.25)
                    / ((c_in + c_out) * ow))
+        drawn = [*data.input, *data.depthwise_kernels, *data.depthwise, data.pointwise,
+                 *data.standard_filters.reshape(-1, kh, kw),
+                 *data.standard_partials.reshape(-1, oh, ow), *data.standard,
+                 *data.pointwise_terms.reshape(-1, oh, ow), *data.separable]
+        if any(NumberGrid(a.shape, a, cell=cell).crowded() for a in drawn):
+            raise ValueError(
+                f"DepthwiseSeparable cannot draw a {_shape(data.input.shape)} input with "
+                f"{_size((kh, kw))} kernels and {_size((oh, ow))} outputs at a readable size "
+                "(numbers would overlap); give a smaller input, 'valid' padding or a stride")
         blocks, kernel_places = VGroup(), []
         for c in range(c_in):
             color = style.channel_color(c)

@@ -66,6 +66,7 @@ def luminance(color) -> float:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
+NUMBER_GAP = 2 / 90         # 2 px at 720p: the least space between two numbers side by side
 WEIGHTS_MIN_CELL = 0.45     # smallest cell with room for a number and a weight below it
 
 
@@ -129,9 +130,9 @@ class NumberGrid(VGroup):
                     t.move_to(self.number_spot(i, j))
 
     def crowded(self) -> bool:
-        """True if two neighbouring numbers would touch: the text could not shrink to
-        its cell (it stops at the smallest readable size)."""
-        gap = 0.02 * self.cell
+        """True if two neighbouring numbers would come closer than ``NUMBER_GAP``: the
+        text could not shrink to its cell (it stops at the smallest readable size)."""
+        gap = NUMBER_GAP
         for (i, j), t in self.numbers.items():
             right, below = self.numbers.get((i, j + 1)), self.numbers.get((i + 1, j))
             if right is not None and (t.width + right.width) / 2 > self.cell - gap:
