@@ -112,7 +112,9 @@ def register(sub) -> None:
     p.add_argument("--fps", type=int, help="frame rate (overrides quality)")
     p.add_argument("--output", "-o", metavar="FILE.mp4", help="also copy the video here")
     p.add_argument("--no-cache", action="store_true", help="render even if a cached video exists")
-    p.add_argument("--still", metavar="FILE.png", help="also save the video's poster as a PNG: the frame that shows the scene's idea")
+    p.add_argument("--still", metavar="FILE.png",
+                   help="also save the video's poster as a PNG: the frame that shows the "
+                        "scene's idea")
     p.set_defaults(func=render_command)
 
 

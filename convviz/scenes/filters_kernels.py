@@ -109,14 +109,11 @@ class FiltersAndKernels(ConvvizScene):
         t = self.table(data, c)
         if t.whole.width > style.WIDTH:     # the biases, maps and names did not fit beside it
             t = self.table(data, c * style.WIDTH / t.whole.width * 0.97)
-        crowded = [g for g in (*t.channels, *t.maps, *[k for r in t.kernels for k in r])
-                   if g.crowded()]
-        if crowded:
+        if any(g.crowded() for g in (*t.channels, *t.maps, *[k for r in t.kernels for k in r])):
             raise ValueError(
-                f"FiltersAndKernels cannot draw {n_f} filter{'s' if n_f > 1 else ''} of "
-                f"{kh}x{kw} over a {h}x{w} "
-                f"input with {oh}x{ow} feature maps at a readable size (numbers would overlap); "
-                "give fewer filters, 'valid' padding or a smaller input")
+                f"FiltersAndKernels cannot draw {n_f} filter{'s' * (n_f > 1)} of {kh}x{kw} "
+                f"over a {h}x{w} input with {oh}x{ow} feature maps at a readable size (numbers "
+                "would overlap); give fewer filters, 'valid' padding or a smaller input")
         channels, heads, table, row_names = t.channels, t.heads, t.kernels, t.row_names
         biases, maps, arrows, map_names = t.biases, t.maps, t.arrows, t.map_names
         place(t.whole, 0, top=top)
