@@ -23,6 +23,7 @@ from .trace import trace_conv2d
 __all__ = [
     "format_number",
     "format_padding",
+    "format_stride",
     "SlideStep",
     "KernelSlideData",
     "kernel_slide_data",
@@ -72,6 +73,16 @@ def format_padding(padding) -> str:
     ('padding "valid"', 'padding 2')
     """
     return f'padding "{padding}"' if isinstance(padding, str) else f"padding {padding}"
+
+
+def format_stride(strides) -> str:
+    """How a scene names a stride: one number when both axes agree.
+
+    >>> format_stride((2, 2)), format_stride((2, 1))
+    ('stride 2', 'stride (2, 1)')
+    """
+    sh, sw = strides
+    return f"stride {sh}" if sh == sw else f"stride {(sh, sw)}"
 
 
 def split_steps(n_steps: int, detailed: int, fast: int) -> tuple[range, range, range]:

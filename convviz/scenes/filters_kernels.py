@@ -17,7 +17,7 @@ from types import SimpleNamespace
 from manim import DOWN, LEFT, RIGHT, UP, Arrow, Create, GrowArrow, VGroup
 
 from . import style
-from convviz.scene_data import build, format_number, format_padding
+from convviz.scene_data import build, format_number, format_padding, format_stride
 from .fades import Appear, Vanish
 from .widgets import ConvvizScene, NumberGrid, Slide, cell_size, labelled, place, stack, text
 
@@ -100,8 +100,7 @@ class FiltersAndKernels(ConvvizScene):
         # The last picture (3.) is laid out first: a setting it cannot show legibly is
         # refused before anything plays.
         subtitle = self.subtitle(f"input {_shape(n_ch, h, w)}, {n_f} filter{'s' * (n_f > 1)} "
-                                 f"{_shape(n_f, n_ch, kh, kw)}, stride "
-                                 f"{data.strides[0] if data.strides[0] == data.strides[1] else data.strides}, "
+                                 f"{_shape(n_f, n_ch, kh, kw)}, {format_stride(data.strides)}, "
                                  f"{format_padding(data.padding)}")
         top = subtitle.get_bottom()[1] - 0.12
         rows = h + n_f * kh

@@ -12,7 +12,7 @@ from __future__ import annotations
 from manim import DOWN, RIGHT, Create, SurroundingRectangle, VGroup
 
 from . import style
-from convviz.scene_data import build, format_number, format_padding, split_steps
+from convviz.scene_data import build, format_number, format_padding, format_stride, split_steps
 from .fades import Appear, Vanish
 from .widgets import ConvvizScene, NumberGrid, Slide, cell_size, labelled, place, text
 
@@ -39,13 +39,12 @@ class MultiChannelSum(ConvvizScene):
         n_ch, hp, wp = data.padded_input.shape
         _, kh, kw = data.kernels.shape
         _, oh, ow = data.partials.shape
-        sh, sw = data.strides
 
         title = self.title(f"One filter = {n_ch} kernels: each channel gets its own kernel, "
                            "then the results are added")
         subtitle = self.subtitle(
             f"input {_shape(*data.input.shape)}, ONE filter {_shape(n_ch, kh, kw)}, "
-            f"stride {sh if sh == sw else data.strides}, {format_padding(data.padding)} "
+            f"{format_stride(data.strides)}, {format_padding(data.padding)} "
             f"\u2192 ONE output channel {_shape(oh, ow)}")
         top = subtitle.get_bottom()[1] - 0.12
         # Top row: every channel beside its kernel. Bottom row: the partial sums.

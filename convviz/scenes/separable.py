@@ -23,7 +23,7 @@ from manim import (
 
 from . import style
 from convviz.family_data import build
-from convviz.scene_data import format_number, format_padding
+from convviz.scene_data import format_number, format_padding, format_stride
 from .fades import Appear, Vanish
 from .widgets import ConvvizScene, NumberGrid, Slide, fit, labelled, text
 
@@ -71,14 +71,13 @@ class DepthwiseSeparable(ConvvizScene):
         c_out = data.pointwise.shape[0]
         kh, kw = data.depthwise_kernels.shape[1:]
         oh, ow = data.depthwise.shape[1:]
-        sh, sw = data.strides
 
         # the frame: channels and kernel places on top, results = output maps below
         title = self.title(f"Standard convolution: {c_out} filters of {c_in} kernels, "
                            "summed over the channels")
         sub = self.subtitle(
             f"input {_shape(data.input.shape)} (channels, height, width); kernels "
-            f"{_size((kh, kw))}; stride {sh if sh == sw else (sh, sw)}; "
+            f"{_size((kh, kw))}; {format_stride(data.strides)}; "
             f"{format_padding(data.padding)}")
         # one cell size for both rows, which share the height between them
         free = style.CONTENT_TOP - style.CONTENT_BOTTOM - 2 * LABEL - GAP
